@@ -1,0 +1,299 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for struct iommu_fwspec: the description firmware code builds
+ * of which IOMMU translates a device and with which IDs.
+ *
+ * A fake IOMMU instance is registered with the core on a fake fwnode whose
+ * get/put operations count references, so the tests can see exactly what the
+ * fwspec code takes and gives back. The devices are KUnit devices: they sit
+ * on the KUnit bus, which the IOMMU core never probes, so only the fwspec
+ * code under test touches their dev->iommu.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/device.h>
+#include <linux/fwnode.h>
+#include <linux/iommu.h>
+#include <linux/mutex.h>
+
+#include "../iommu-priv.h"
+
+struct fake_iommu {
+	struct fwnode_handle fwnode;
+	int fwnode_refs;
+	struct iommu_device iommu;
+};
+
+static struct fwnode_handle *fake_fwnode_get(struct fwnode_handle *fwnode)
+{
+	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs++;
+	return fwnode;
+}
+
+static void fake_fwnode_put(struct fwnode_handle *fwnode)
+{
+	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs--;
+}
+
+static const struct fwnode_operations fake_fwnode_ops = {
+	.get = fake_fwnode_get,
+	.put = fake_fwnode_put,
+};
+
+/*
+ * The fwspec code only looks the ops up by fwnode and compares them; it never
+ * calls them. Two distinct ops tables model two different IOMMU drivers.
+ */
+static const struct iommu_ops fake_iommu_ops = {
+	.owner = THIS_MODULE,
+};
+
+static const struct iommu_ops other_iommu_ops = {
+	.owner = THIS_MODULE,
+};
+
+struct fwspec_test {
+	struct fake_iommu *smmu;	/* registered with the core */
+	struct fake_iommu *other;	/* registered, with other_iommu_ops */
+	struct fake_iommu *absent;	/* never registered */
+	struct device *dev;
+};
+
+static void fake_iommu_unregister(void *data)
+{
+	iommu_device_unregister(data);
+}
+
+static struct fake_iommu *fake_iommu_create(struct kunit *test,
+					    const struct iommu_ops *ops)
+{
+	struct fake_iommu *fake;
+
+	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, fake);
+	fwnode_init(&fake->fwnode, &fake_fwnode_ops);
+	if (!ops)
+		return fake;
+
+	/* No hwdev: the core then keeps the fwnode we set here. */
+	fake->iommu.fwnode = &fake->fwnode;
+	KUNIT_ASSERT_EQ(test, iommu_device_register(&fake->iommu, ops, NULL), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_iommu_unregister,
+							&fake->iommu), 0);
+	return fake;
+}
+
+/* Frees whatever a test left in dev->iommu, as the core's release would. */
+static void release_dev_iommu(void *data)
+{
+	struct device *dev = data;
+
+	mutex_lock(&iommu_probe_device_lock);
+	if (dev->iommu)
+		dev_iommu_free(dev);
+	mutex_unlock(&iommu_probe_device_lock);
+}
+
+static int fwspec_test_init(struct kunit *test)
+{
+	struct fwspec_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
+	t->other = fake_iommu_create(test, &other_iommu_ops);
+	t->absent = fake_iommu_create(test, NULL);
+
+	t->dev = kunit_device_register(test, "fwspec-endpoint");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_dev_iommu,
+							t->dev), 0);
+	test->priv = t;
+	return 0;
+}
+
+/* Firmware code calls iommu_fwspec_init() under iommu_probe_device_lock. */
+static int fwspec_init_locked(struct device *dev, struct fake_iommu *fake)
+{
+	int ret;
+
+	mutex_lock(&iommu_probe_device_lock);
+	ret = iommu_fwspec_init(dev, &fake->fwnode);
+	mutex_unlock(&iommu_probe_device_lock);
+	return ret;
+}
+
+static int fwspec_add_ids_locked(struct device *dev, const u32 *ids, int num)
+{
+	int ret;
+
+	mutex_lock(&iommu_probe_device_lock);
+	ret = iommu_fwspec_add_ids(dev, ids, num);
+	mutex_unlock(&iommu_probe_device_lock);
+	return ret;
+}
+
+static void fwspec_init_records_fwnode(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+
+	fwspec = dev_iommu_fwspec_get(t->dev);
+	KUNIT_ASSERT_NOT_NULL(test, fwspec);
+	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
+	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 0);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
+static void fwspec_free_drops_fwnode_reference(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	mutex_lock(&iommu_probe_device_lock);
+	iommu_fwspec_free(t->dev);
+	mutex_unlock(&iommu_probe_device_lock);
+
+	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
+static void fwspec_free_without_fwspec_is_noop(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+
+	mutex_lock(&iommu_probe_device_lock);
+	iommu_fwspec_free(t->dev);
+	mutex_unlock(&iommu_probe_device_lock);
+
+	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
+}
+
+static void fwspec_init_unregistered_iommu_defers(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, fwspec_init_locked(t->dev, t->absent),
+			-EPROBE_DEFER);
+	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
+	KUNIT_EXPECT_EQ(test, t->absent->fwnode_refs, 0);
+}
+
+static void fwspec_init_twice_same_iommu_keeps_fwspec(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *first;
+	const u32 id = 7;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, &id, 1), 0);
+	first = dev_iommu_fwspec_get(t->dev);
+
+	KUNIT_EXPECT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), first);
+	KUNIT_EXPECT_EQ(test, first->num_ids, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
+static void fwspec_init_other_driver_rejected(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	KUNIT_EXPECT_EQ(test, fwspec_init_locked(t->dev, t->other), -EINVAL);
+
+	fwspec = dev_iommu_fwspec_get(t->dev);
+	KUNIT_ASSERT_NOT_NULL(test, fwspec);
+	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
+	KUNIT_EXPECT_EQ(test, t->other->fwnode_refs, 0);
+}
+
+static void fwspec_add_ids_one(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+	const u32 id = 0x42;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, &id, 1), 0);
+
+	fwspec = dev_iommu_fwspec_get(t->dev);
+	KUNIT_ASSERT_EQ(test, fwspec->num_ids, 1);
+	KUNIT_EXPECT_EQ(test, fwspec->ids[0], 0x42);
+}
+
+/* Growth reallocates the fwspec: earlier IDs must survive, in order. */
+static void fwspec_add_ids_many_keeps_order(struct kunit *test)
+{
+	const unsigned int chunks[] = { 1, 2, 61, 500, 436 };
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+	unsigned int i, c, next = 0;
+	u32 *ids;
+
+	ids = kunit_kmalloc_array(test, 1000, sizeof(*ids), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, ids);
+	for (i = 0; i < 1000; i++)
+		ids[i] = 0xabc00000 + i * 3;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	for (c = 0; c < ARRAY_SIZE(chunks); c++) {
+		KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, &ids[next],
+							    chunks[c]), 0);
+		next += chunks[c];
+		KUNIT_ASSERT_EQ(test, dev_iommu_fwspec_get(t->dev)->num_ids, next);
+	}
+	KUNIT_ASSERT_EQ(test, next, 1000);
+
+	fwspec = dev_iommu_fwspec_get(t->dev);
+	for (i = 0; i < 1000; i++)
+		KUNIT_ASSERT_EQ_MSG(test, fwspec->ids[i], ids[i], "id %u", i);
+	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
+static void fwspec_add_zero_ids(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	const u32 id = 3;
+
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	KUNIT_EXPECT_EQ(test, fwspec_add_ids_locked(t->dev, &id, 0), 0);
+	KUNIT_EXPECT_EQ(test, dev_iommu_fwspec_get(t->dev)->num_ids, 0);
+}
+
+static void fwspec_add_ids_without_fwspec_fails(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	const u32 id = 1;
+
+	KUNIT_EXPECT_EQ(test, fwspec_add_ids_locked(t->dev, &id, 1), -EINVAL);
+	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
+}
+
+static struct kunit_case iommu_fwspec_test_cases[] = {
+	KUNIT_CASE(fwspec_init_records_fwnode),
+	KUNIT_CASE(fwspec_free_drops_fwnode_reference),
+	KUNIT_CASE(fwspec_free_without_fwspec_is_noop),
+	KUNIT_CASE(fwspec_init_unregistered_iommu_defers),
+	KUNIT_CASE(fwspec_init_twice_same_iommu_keeps_fwspec),
+	KUNIT_CASE(fwspec_init_other_driver_rejected),
+	KUNIT_CASE(fwspec_add_ids_one),
+	KUNIT_CASE(fwspec_add_ids_many_keeps_order),
+	KUNIT_CASE(fwspec_add_zero_ids),
+	KUNIT_CASE(fwspec_add_ids_without_fwspec_fails),
+	{}
+};
+
+static struct kunit_suite iommu_fwspec_test_suite = {
+	.name = "iommu_fwspec",
+	.init = fwspec_test_init,
+	.test_cases = iommu_fwspec_test_cases,
+};
+kunit_test_suite(iommu_fwspec_test_suite);
+
+MODULE_DESCRIPTION("KUnit tests for iommu_fwspec");
+MODULE_LICENSE("GPL");

@@ -1,0 +1,87 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Install the Debian packages the project needs. Idempotent: prints one line
+# and does nothing when everything is present. Needs root for apt-get.
+#
+#   harness/deps.sh           toolchain, QEMU, firmware
+#   harness/deps.sh --base    also the pinned linux-source-6.12 (harness/base-version)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+PACKAGES=(
+	make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
+	cpio xz-utils kmod rsync perl gawk
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	qemu-system-arm qemu-system-x86 qemu-efi-aarch64
+)
+
+missing() {
+	local p
+	for p in "$@"; do
+		dpkg-query -W -f='${Status}\n' "$p" 2>/dev/null |
+			grep -q '^install ok installed$' || printf '%s\n' "$p"
+	done
+}
+
+apt_updated=0
+apt_update() {
+	[ "$apt_updated" = 1 ] && return 0
+	[ "$(id -u)" = 0 ] ||
+		die "packages are missing and this is not root: $*" \
+		    "Run 'sudo harness/deps.sh' or install them with apt-get."
+	step "apt-get update"
+	run_logged "$BUILD/logs/apt-update.log" apt-get update -q ||
+		die "apt-get update failed (log above)." "Check the network access to the Debian mirror."
+	apt_updated=1
+}
+
+apt_install() {
+	apt_update "$@"
+	step "apt-get install $*"
+	DEBIAN_FRONTEND=noninteractive run_logged "$BUILD/logs/apt-install.log" \
+		apt-get install -y -q --no-install-recommends "$@" && return 0
+	local p
+	for p in "$@"; do
+		apt-cache policy "${p%%=*}" 2>/dev/null | grep -q 'Candidate: [0-9]' ||
+			die "Debian package '${p%%=*}' cannot be installed: apt has no candidate for it." \
+			    "Check /etc/apt/sources.list (bookworm, bookworm-security, main)."
+	done
+	die "apt-get install $* failed (log above)."
+}
+
+install_tools() {
+	mapfile -t need < <(missing "${PACKAGES[@]}")
+	if [ "${#need[@]}" -eq 0 ]; then
+		info "packages: all ${#PACKAGES[@]} present"
+		return 0
+	fi
+	apt_install "${need[@]}"
+}
+
+# The pinned base: linux-source-6.12 at the version in harness/base-version.
+# Another 6.12.x is accepted with a warning when the pinned one is gone.
+install_base() {
+	local want have
+	want=$(cat "$TOP/harness/base-version")
+	have=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
+	[ "$have" = "$want" ] && [ -f /usr/src/linux-source-6.12.tar.xz ] && return 0
+
+	apt_update linux-source-6.12
+	if apt-cache madison linux-source-6.12 | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
+			grep -qxF "$want"; then
+		apt_install "linux-source-6.12=$want"
+		return 0
+	fi
+	warn "linux-source-6.12 $want (harness/base-version) is not available from apt."
+	if [ -n "$have" ] && [ -f /usr/src/linux-source-6.12.tar.xz ]; then
+		warn "using the installed $have; results may differ from the pinned base."
+		return 0
+	fi
+	apt_install linux-source-6.12
+	warn "installed $(dpkg-query -W -f='${Version}' linux-source-6.12) instead; update harness/base-version if the series applies."
+}
+
+mkdir -p "$BUILD/logs"
+install_tools
+[ "${1:-}" = --base ] && install_base
+exit 0

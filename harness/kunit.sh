@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Run the KUnit suite in drivers/iommu/tests with the kernel's own
+# tools/testing/kunit/kunit.py, on build/linux or on KERNEL_SRC.
+#
+#   ARCH=um (default) | arm64 | x86_64   (non-UML runs under QEMU)
+#
+# Writes build/results/kunit-ARCH.{log,ktap,result} and prints the KTAP
+# and a one-line summary. Exits non-zero when a test fails or crashes.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+arch=${ARCH:-um}
+select_tree
+ccache_env
+if [ -n "${KERNEL_SRC:-}" ]; then
+	info "KERNEL_SRC: $SRC ($(kernel_version "$SRC"))"
+	grep -q 'drivers/iommu/tests/Kconfig' "$SRC/drivers/iommu/Kconfig" ||
+		die "KERNEL_SRC=$SRC does not have the test hook-up (drivers/iommu/Kconfig does not source drivers/iommu/tests/Kconfig)." \
+		    "Apply the series first: git -C $SRC am $TOP/patches/[0-9]*.patch"
+	"$TOP/harness/overlay.sh" "$SRC"
+fi
+
+args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
+case "$arch" in
+um)	cc="ccache gcc" ;;
+arm64)	cc="ccache aarch64-linux-gnu-gcc"
+	args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu-) ;;
+x86_64)	cc="ccache gcc"; args+=(--arch=x86_64) ;;
+*)	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64." ;;
+esac
+
+res=$OUT/results
+mkdir -p "$res"
+log=$res/kunit-$arch.log
+bdir=$OUT/kunit-$arch
+rm -f "$res/kunit-$arch.result"
+step "kunit ($arch): kunit.py run --kunitconfig=drivers/iommu/tests (log: ${log#"$TOP"/})"
+t0=$(now)
+# kunit.py's own progress lines go to the terminal; everything to the log.
+set +e
+(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
+	--build_dir="$bdir" --make_options "CC=$cc") 2>&1 | tee "$log" |
+	if [ "$V" = 1 ]; then cat; else
+		grep --line-buffered -E '^\[[0-9:]+\] (Configuring|Building|Starting|Elapsed)' || true
+	fi
+rc=${PIPESTATUS[0]}
+set -e
+secs=$(($(now) - t0))
+
+if [ -f "$bdir/test.log" ]; then
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
+		"$bdir/test.log") >"$res/kunit-$arch.ktap" 2>/dev/null || true
+fi
+summary=$(sed -n 's/.*Testing complete\. \(Ran .*\)/\1/p' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tail -n 1)
+if [ -z "$summary" ]; then
+	tail -n 40 "$log" >&2
+	die "kunit ($arch): kunit.py did not run the tests (build or boot failed; log above, full log: $log)." \
+	    "Fix the error, or run with V=1 for the whole output."
+fi
+count() { printf '%s\n' "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*' || echo 0; }
+passed=$(count passed)
+failed=$(($(count failed) + $(count crashed) + $(count errors)))
+skipped=$(count skipped)
+[ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
+
+if [ "$V" != 1 ]; then
+	cat "$res/kunit-$arch.ktap" 2>/dev/null || true
+	[ "$failed" = 0 ] || sed -n '/=====/,$p' "$log" | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^\[[0-9:]*\] *\(=*\)$' | tail -n 60
+fi
+printf 'kunit-%s %s %s %s %s\n' "$arch" "$passed" "$failed" "$skipped" "$secs" >"$res/kunit-$arch.result"
+printf 'kunit (%s): %s passed, %s failed, %s skipped in %s s\n' "$arch" "$passed" "$failed" "$skipped" "$secs"
+[ "$failed" = 0 ]

@@ -1,0 +1,104 @@
+# SPDX-License-Identifier: GPL-2.0
+# Common helpers for the harness scripts; sourced, never run.
+
+TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+BUILD=${BUILD:-$TOP/build}
+TREE=$BUILD/linux
+V=${V:-0}
+
+die() {
+	printf 'ERROR: %s\n' "$1" >&2
+	shift
+	for line in "$@"; do printf '       %s\n' "$line" >&2; done
+	exit 1
+}
+
+step() { printf '==> %s\n' "$*"; }
+info() { printf '    %s\n' "$*"; }
+warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+# run_logged LOG CMD...: run CMD with its output in LOG (on the terminal too
+# when V=1); on failure show the tail of LOG and return the command's status.
+run_logged() {
+	local log=$1 rc=0
+	shift
+	mkdir -p "$(dirname "$log")"
+	if [ "$V" = 1 ]; then
+		"$@" 2>&1 | tee "$log"
+		rc=${PIPESTATUS[0]}
+	else
+		"$@" >"$log" 2>&1 || rc=$?
+	fi
+	if [ "$rc" != 0 ]; then
+		printf -- '---- last 40 lines of %s ----\n' "$log" >&2
+		tail -n 40 "$log" >&2
+		printf -- '---- end of %s ----\n' "$log" >&2
+	fi
+	return "$rc"
+}
+
+# A directory is a kernel tree if it has the top-level Makefile with a
+# VERSION line and the kbuild scripts.
+is_kernel_tree() {
+	[ -f "$1/Makefile" ] && [ -f "$1/Kbuild" ] && [ -d "$1/scripts" ] &&
+		grep -q '^VERSION = ' "$1/Makefile"
+}
+
+kernel_version() {
+	make -s -C "$1" kernelversion 2>/dev/null
+}
+
+# The tree the suite runs on: KERNEL_SRC when given, else build/linux.
+# Build output for a foreign tree goes under build/ext-<name>, never into it.
+select_tree() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		[ -d "$KERNEL_SRC" ] ||
+			die "KERNEL_SRC=$KERNEL_SRC does not exist." \
+			    "Point KERNEL_SRC at a Linux source tree, or leave it unset to use build/linux."
+		SRC=$(cd "$KERNEL_SRC" && pwd)
+		is_kernel_tree "$SRC" ||
+			die "KERNEL_SRC=$KERNEL_SRC is not a Linux kernel tree (no top-level Makefile with VERSION, Kbuild and scripts/)." \
+			    "Point KERNEL_SRC at the top of a kernel source tree."
+		OUT=$BUILD/ext-$(printf '%s' "$SRC" | md5sum | cut -c1-8)
+	else
+		SRC=$TREE
+		is_kernel_tree "$SRC" ||
+			die "no prepared kernel tree at build/linux." "Run 'make tree' first."
+		OUT=$BUILD
+	fi
+	export SRC OUT
+}
+
+ccache_env() {
+	command -v ccache >/dev/null ||
+		die "ccache is not installed." "Run 'make deps' (harness/deps.sh) as root."
+	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
+	ccache -M 8G >/dev/null 2>&1 || true
+}
+
+# --- the series and the kernel tree's commits ---
+STATE=$TREE/.git/harness-series
+
+git_t() { git -C "$TREE" "$@"; }
+
+series_patches() {
+	[ -f "$TOP/patches/series" ] || return 0
+	local p
+	while read -r p; do
+		case "$p" in '' | '#'*) continue ;; esac
+		[ -f "$TOP/patches/$p" ] ||
+			die "patches/series lists $p, but patches/$p does not exist." \
+			    "Fix patches/series or run 'make export' from the tree."
+		printf '%s\n' "$TOP/patches/$p"
+	done <"$TOP/patches/series"
+}
+
+# Fingerprints: the series as it stands in patches/, and the kernel commits
+# in the tree (format-patch is deterministic for given commits).
+series_sum() { series_patches | xargs -r cat | sha1sum | cut -d' ' -f1; }
+tree_sum() { git_t format-patch --stdout --zero-commit --no-signature base..HEAD | sha1sum | cut -d' ' -f1; }
+
+record_state() { printf '%s %s\n' "$(series_sum)" "$(tree_sum)" >"$STATE"; }
+
+# Seconds since the epoch, for step timings.
+now() { date +%s; }

@@ -1,0 +1,129 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Prepare build/linux: the pristine Debian linux-source-6.12 committed and
+# tagged 'base', the series in patches/ applied with git am, the test files
+# overlaid. Idempotent:
+#  - the base is unpacked once (an interrupted unpack restarts from scratch);
+#  - an unchanged series is not re-applied;
+#  - a changed series is re-applied from 'base', but only when the tree holds
+#    no kernel work that is not in patches/ (commit + 'make export' first);
+#  - a patch that does not apply is named and the tree is put back as it was.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+TARBALL=/usr/src/linux-source-6.12.tar.xz
+
+base_version() { dpkg-query -W -f='${Version}' linux-source-6.12; }
+
+unpack_base() {
+	local new=$BUILD/linux.new ver t0
+	ver=$(base_version)
+	[ -f "$TARBALL" ] || die "$TARBALL is missing." "Run 'harness/deps.sh --base' as root."
+	rm -rf "$new"
+	mkdir -p "$new"
+	t0=$(now)
+	step "unpacking linux-source-6.12 $ver into build/linux (about a minute)"
+	tar -xJf "$TARBALL" -C "$new" --strip-components=1 ||
+		die "unpacking $TARBALL failed." "Check free disk space (df -h $BUILD) and rerun 'make tree'."
+	# Debian's top-level .gitignore ignores everything but debian/ (their
+	# packaging); drop that so the kernel's own ignore rules apply.
+	sed -i -e '/^# Debian packaging: ignore everything/,/^!\/debian\/$/d' "$new/.gitignore"
+	grep -qx '/\*' "$new/.gitignore" &&
+		die "could not remove Debian's '/*' rule from the top-level .gitignore." \
+		    "The tarball layout changed; adjust unpack_base() in harness/tree.sh."
+	step "committing the pristine base (about a minute)"
+	git -C "$new" init -q -b work
+	# git am needs a committer; keep the user's identity when there is one.
+	git -C "$new" config user.name >/dev/null ||
+		git -C "$new" config user.name "iommu-fwspec harness"
+	git -C "$new" config user.email >/dev/null ||
+		git -C "$new" config user.email "harness@localhost"
+	git -C "$new" config gc.auto 0
+	git -C "$new" add -A
+	git -C "$new" commit -q -m "base: Debian linux-source-6.12 $ver" \
+		-m "Unpacked from $TARBALL; Debian's top-level .gitignore rule '/*' removed."
+	git -C "$new" tag -a base -m "linux-source-6.12 $ver"
+	printf '%s\n' "$ver" >"$new/.git/harness-base"
+	rm -rf "$TREE"
+	mv "$new" "$TREE"
+	printf '%s %s\n' "$(sha1sum </dev/null | cut -d' ' -f1)" "$(tree_sum)" >"$STATE"
+	info "base committed in $(($(now) - t0)) s: $(kernel_version "$TREE") ($ver)"
+}
+
+# Refuse to throw away kernel work: tracked changes, or commits whose
+# patches are not what was last applied or exported.
+check_no_unexported_work() {
+	local why=$1 dirty
+	dirty=$(git_t status --porcelain --untracked-files=no)
+	if [ -n "$dirty" ]; then
+		die "$why, but build/linux has uncommitted kernel changes:" \
+		    "$(printf '%s\n' "$dirty" | head -n 10)" \
+		    "Commit them in build/linux and run 'make export', or drop them:" \
+		    "git -C build/linux reset --hard"
+	fi
+	if [ "$(tree_sum)" != "$(cut -d' ' -f2 "$STATE" 2>/dev/null)" ]; then
+		die "$why, but build/linux has commits that are not exported to patches/:" \
+		    "$(git_t log --oneline base..HEAD | head -n 20)" \
+		    "Keep them: 'make export' (then commit patches/). Drop them: git -C build/linux reset --hard base"
+	fi
+}
+
+apply_series() {
+	local old p n=0 total
+	mapfile -t patches < <(series_patches)
+	total=${#patches[@]}
+	old=$(git_t rev-parse HEAD)
+	step "applying the series: $total patches from patches/series"
+	git_t reset -q --hard base
+	for p in "${patches[@]}"; do
+		n=$((n + 1))
+		if ! git_t am -q --keep-cr "$p" >"$BUILD/logs/git-am.log" 2>&1; then
+			cat "$BUILD/logs/git-am.log" >&2
+			git_t am --abort >/dev/null 2>&1 || true
+			git_t reset -q --hard "$old"
+			die "patch $n/$total does not apply: patches/$(basename "$p")" \
+			    "git am output is above; build/linux is back where it was (HEAD $(git_t rev-parse --short HEAD))." \
+			    "Rebase the patch onto the base: fix it in build/linux, then 'make export'."
+		fi
+		[ "$V" = 1 ] && info "applied $(basename "$p")"
+	done
+	record_state
+	info "series applied: HEAD is $(git_t log -1 --format='%h %s')"
+}
+
+main() {
+	mkdir -p "$BUILD/logs"
+	rm -rf "$BUILD/linux.new"
+	if [ -d "$TREE/.git" ] && git_t rev-parse -q --verify refs/tags/base >/dev/null &&
+	   [ -f "$STATE" ] && [ -f "$TREE/.git/harness-base" ]; then
+		local have want
+		have=$(cat "$TREE/.git/harness-base")
+		want=$(base_version)
+		if [ "$have" != "$want" ]; then
+			check_no_unexported_work "the installed base is $want but build/linux is on $have"
+			unpack_base
+		fi
+	elif [ -e "$TREE" ]; then
+		warn "build/linux is incomplete (an interrupted 'make tree'?); preparing it again."
+		[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null &&
+			[ -n "$(git -C "$TREE" log --oneline base..HEAD 2>/dev/null)" ] &&
+			die "build/linux has commits on top of base but no harness state." \
+			    "Export them by hand (git -C build/linux format-patch -o patches base..HEAD) or remove build/linux."
+		rm -rf "$TREE"
+		unpack_base
+	else
+		unpack_base
+	fi
+
+	read -r rec_series rec_tree <"$STATE"
+	if [ "$rec_series" = "$(series_sum)" ] && [ "$rec_tree" = "$(tree_sum)" ]; then
+		info "series unchanged ($(git_t rev-list --count base..HEAD) patches on base)"
+	else
+		check_no_unexported_work "patches/ changed since build/linux was last prepared"
+		apply_series
+	fi
+	"$TOP/harness/overlay.sh" "$TREE"
+	info "tree ready: build/linux, $(kernel_version "$TREE")"
+}
+
+main "$@"
