@@ -14,7 +14,7 @@ dirty=$(git -C "$TREE" status --porcelain --untracked-files=no)
 	die "build/linux has uncommitted kernel changes; only commits are exported:" \
 	    "$dirty" "Commit them (git -C build/linux commit -s) and run 'make export' again."
 
-out=$TOP/patches
+out=$PATCHES
 mkdir -p "$out"
 cover=
 [ -f "$out/0000-cover-letter.patch" ] && cover=$(mktemp) && cp "$out/0000-cover-letter.patch" "$cover"

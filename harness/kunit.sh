@@ -13,14 +13,6 @@ set -euo pipefail
 arch=${ARCH:-um}
 select_tree
 ccache_env
-if [ -n "${KERNEL_SRC:-}" ]; then
-	info "KERNEL_SRC: $SRC ($(kernel_version "$SRC"))"
-	grep -q 'drivers/iommu/tests/Kconfig' "$SRC/drivers/iommu/Kconfig" ||
-		die "KERNEL_SRC=$SRC does not have the test hook-up (drivers/iommu/Kconfig does not source drivers/iommu/tests/Kconfig)." \
-		    "Apply the series first: git -C $SRC am $TOP/patches/[0-9]*.patch"
-	"$TOP/harness/overlay.sh" "$SRC"
-fi
-
 args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
 case "$arch" in
 um)	cc="ccache gcc" ;;

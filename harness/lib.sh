@@ -4,6 +4,7 @@
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 BUILD=${BUILD:-$TOP/build}
 TREE=$BUILD/linux
+PATCHES=${PATCHES:-$TOP/patches}
 V=${V:-0}
 
 die() {
@@ -82,15 +83,15 @@ STATE=$TREE/.git/harness-series
 git_t() { git -C "$TREE" "$@"; }
 
 series_patches() {
-	[ -f "$TOP/patches/series" ] || return 0
+	[ -f "$PATCHES/series" ] || return 0
 	local p
 	while read -r p; do
 		case "$p" in '' | '#'*) continue ;; esac
-		[ -f "$TOP/patches/$p" ] ||
-			die "patches/series lists $p, but patches/$p does not exist." \
-			    "Fix patches/series or run 'make export' from the tree."
-		printf '%s\n' "$TOP/patches/$p"
-	done <"$TOP/patches/series"
+		[ -f "$PATCHES/$p" ] ||
+			die "$PATCHES/series lists $p, but that file does not exist." \
+			    "Fix the series file or run 'make export' from the tree."
+		printf '%s\n' "$PATCHES/$p"
+	done <"$PATCHES/series"
 }
 
 # Fingerprints: the series as it stands in patches/, and the kernel commits
@@ -99,6 +100,24 @@ series_sum() { series_patches | xargs -r cat | sha1sum | cut -d' ' -f1; }
 tree_sum() { git_t format-patch --stdout --zero-commit --no-signature base..HEAD | sha1sum | cut -d' ' -f1; }
 
 record_state() { printf '%s %s\n' "$(series_sum)" "$(tree_sum)" >"$STATE"; }
+
+# Refuse to throw away kernel work: tracked changes, or commits whose
+# patches are not what was last applied or exported.
+check_no_unexported_work() {
+	local why=$1 dirty
+	dirty=$(git_t status --porcelain --untracked-files=no)
+	if [ -n "$dirty" ]; then
+		die "$why, but build/linux has uncommitted kernel changes:" \
+		    "$(printf '%s\n' "$dirty" | head -n 10)" \
+		    "Commit them in build/linux and run 'make export', or drop them:" \
+		    "git -C build/linux reset --hard"
+	fi
+	if [ "$(tree_sum)" != "$(cut -d' ' -f2 "$STATE" 2>/dev/null)" ]; then
+		die "$why, but build/linux has commits that are not exported to patches/:" \
+		    "$(git_t log --oneline base..HEAD | head -n 20)" \
+		    "Keep them: 'make export' (then commit patches/). Drop them: git -C build/linux reset --hard base"
+	fi
+}
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }

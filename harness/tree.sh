@@ -50,38 +50,20 @@ unpack_base() {
 	info "base committed in $(($(now) - t0)) s: $(kernel_version "$TREE") ($ver)"
 }
 
-# Refuse to throw away kernel work: tracked changes, or commits whose
-# patches are not what was last applied or exported.
-check_no_unexported_work() {
-	local why=$1 dirty
-	dirty=$(git_t status --porcelain --untracked-files=no)
-	if [ -n "$dirty" ]; then
-		die "$why, but build/linux has uncommitted kernel changes:" \
-		    "$(printf '%s\n' "$dirty" | head -n 10)" \
-		    "Commit them in build/linux and run 'make export', or drop them:" \
-		    "git -C build/linux reset --hard"
-	fi
-	if [ "$(tree_sum)" != "$(cut -d' ' -f2 "$STATE" 2>/dev/null)" ]; then
-		die "$why, but build/linux has commits that are not exported to patches/:" \
-		    "$(git_t log --oneline base..HEAD | head -n 20)" \
-		    "Keep them: 'make export' (then commit patches/). Drop them: git -C build/linux reset --hard base"
-	fi
-}
-
 apply_series() {
 	local old p n=0 total
 	mapfile -t patches < <(series_patches)
 	total=${#patches[@]}
 	old=$(git_t rev-parse HEAD)
-	step "applying the series: $total patches from patches/series"
+	step "applying the series: $total patches from ${PATCHES#"$TOP"/}/series"
 	git_t reset -q --hard base
 	for p in "${patches[@]}"; do
 		n=$((n + 1))
 		if ! git_t am -q --keep-cr "$p" >"$BUILD/logs/git-am.log" 2>&1; then
-			cat "$BUILD/logs/git-am.log" >&2
+			grep -vE '^(hint:|When you have|If you prefer|To restore)' "$BUILD/logs/git-am.log" >&2
 			git_t am --abort >/dev/null 2>&1 || true
 			git_t reset -q --hard "$old"
-			die "patch $n/$total does not apply: patches/$(basename "$p")" \
+			die "patch $n/$total does not apply: $p" \
 			    "git am output is above; build/linux is back where it was (HEAD $(git_t rev-parse --short HEAD))." \
 			    "Rebase the patch onto the base: fix it in build/linux, then 'make export'."
 		fi
@@ -91,7 +73,22 @@ apply_series() {
 	info "series applied: HEAD is $(git_t log -1 --format='%h %s')"
 }
 
+# KERNEL_SRC: someone else's tree. Leave build/linux alone; check that the
+# tree is a kernel with the test hook-up and overlay the test files.
+foreign_tree() {
+	select_tree
+	info "KERNEL_SRC: $SRC, Linux $(kernel_version "$SRC")"
+	grep -q 'drivers/iommu/tests/Kconfig' "$SRC/drivers/iommu/Kconfig" ||
+		die "KERNEL_SRC=$SRC does not have the test hook-up (drivers/iommu/Kconfig does not source drivers/iommu/tests/Kconfig)." \
+		    "Apply the series first: git -C $SRC am $PATCHES/[0-9]*.patch"
+	"$TOP/harness/overlay.sh" "$SRC"
+}
+
 main() {
+	if [ -n "${KERNEL_SRC:-}" ]; then
+		foreign_tree
+		return
+	fi
 	mkdir -p "$BUILD/logs"
 	rm -rf "$BUILD/linux.new"
 	if [ -d "$TREE/.git" ] && git_t rev-parse -q --verify refs/tags/base >/dev/null &&

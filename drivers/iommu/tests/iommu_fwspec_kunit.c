@@ -293,6 +293,7 @@ static struct kunit_suite iommu_fwspec_test_suite = {
 	.init = fwspec_test_init,
 	.test_cases = iommu_fwspec_test_cases,
 };
+
 kunit_test_suite(iommu_fwspec_test_suite);
 
 MODULE_DESCRIPTION("KUnit tests for iommu_fwspec");

@@ -1,0 +1,64 @@
+# SPDX-License-Identifier: GPL-2.0
+# The one entry point of the iommu_fwspec test suite. 'make help' lists the
+# targets; everything is done by the scripts in harness/.
+#
+# Variables:
+#   KERNEL_SRC=/path  run on an existing kernel tree instead of build/linux
+#   ARCH=um|arm64|x86_64  architecture for 'make kunit' (default um)
+#   V=1               show full build and tool output
+
+export KERNEL_SRC ARCH V
+H := harness
+
+.PHONY: all run check kunit smoke checkpatch selftest tree export deps \
+	clean distclean help
+
+all: run
+
+help:
+	@echo 'make              same as make run'
+	@echo 'make run          KUnit suite + arm64 guest smoke tests, then a result table'
+	@echo 'make check        the project gate (CI): harness selftests, checkpatch, and run'
+	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
+	@echo 'make smoke        arm64 guests: SMMUv3 and virtio-iommu (DT) boot smoke tests'
+	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
+	@echo 'make selftest     tests of the harness itself'
+	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
+	@echo 'make export       write patches/ from the commits base..HEAD in build/linux'
+	@echo 'make deps         install the Debian packages the project needs (root)'
+	@echo 'make clean        remove build outputs, keep build/linux'
+	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
+	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1'
+
+deps:
+	@$(H)/deps.sh $(if $(KERNEL_SRC),,--base)
+
+tree: deps
+	@$(H)/tree.sh
+
+export:
+	@$(H)/export.sh
+
+kunit: tree
+	@$(H)/kunit.sh
+
+smoke: tree
+	@$(H)/smoke.sh
+
+checkpatch: tree
+	@$(H)/checkpatch.sh
+
+selftest: tree
+	@$(H)/selftest.sh
+
+run: tree
+	@$(H)/run.sh kunit smoke
+
+check: tree
+	@$(H)/run.sh selftest checkpatch kunit smoke
+
+clean:
+	@$(H)/clean.sh
+
+distclean:
+	@$(H)/clean.sh --all

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot one QEMU guest under a watchdog and judge it from its console:
+#  - a guest that does not power off within TIMEOUT seconds is killed: FAIL;
+#  - an oops, BUG, WARNING, lockdep/KASAN report, stall or panic: FAIL, with
+#    the excerpt shown;
+#  - a guest that stops without guest-init's "done" line: FAIL;
+#  - otherwise the KTAP of the guest's tests decides.
+# Writes build/results/NAME.{log,ktap,result}.
+#
+#   harness/boot.sh NAME TIMEOUT QEMU-BINARY QEMU-ARG...
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
+timeout=${2:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
+qemu=${3:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
+shift 3
+select_tree
+command -v "$qemu" >/dev/null || die "$qemu is not installed." "Run 'make deps' as root."
+
+res=$OUT/results
+mkdir -p "$res"
+log=$res/$name.log
+ktap=$res/$name.ktap
+
+# Kernel reports that fail a run whatever the tests say.
+BAD='Oops|BUG:|WARNING:|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP|Call trace:'
+
+t0=$(now)
+rc=0
+timeout -k 5 "$timeout" "$qemu" -display none -monitor none -serial stdio -no-reboot "$@" \
+	</dev/null >"$log" 2>&1 || rc=$?
+secs=$(($(now) - t0))
+tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
+
+problems=()
+if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
+	problems+=("watchdog: the guest did not finish in $timeout s and was killed")
+elif [ "$rc" != 0 ]; then
+	problems+=("$qemu exited with status $rc")
+fi
+if grep -qE "$BAD" "$log"; then
+	problems+=("the kernel log has a report: $(grep -m1 -oE "$BAD" "$log")")
+fi
+if ! grep -q '^guest-init: done' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+	problems+=("the guest stopped before guest-init finished (panic or crash)")
+fi
+
+sed -n -E 's/^[[:space:]]*((K?TAP version|1\.\.|ok |not ok |# ).*)$/\1/p' "$log" >"$ktap"
+passed=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -vc '# SKIP' || true)
+skipped=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -c '# SKIP' || true)
+failed=$(grep -cE '^not ok [0-9]+ ' "$ktap" || true)
+[ $((passed + failed + skipped)) -gt 0 ] || [ "${#problems[@]}" -gt 0 ] ||
+	problems+=("the guest ran no test (no KTAP result lines on the console)")
+failed=$((failed + ${#problems[@]}))
+
+cat "$ktap"
+if [ "${#problems[@]}" -gt 0 ]; then
+	for p in "${problems[@]}"; do printf 'FAIL %s: %s\n' "$name" "$p" >&2; done
+	if grep -qE "$BAD" "$log"; then
+		first=$(grep -nE "$BAD" "$log" | head -n 1 | cut -d: -f1)
+		printf -- '---- kernel report (%s, from line %s) ----\n' "${log#"$TOP"/}" "$first" >&2
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 45))p" "$log" >&2
+	else
+		printf -- '---- last 30 lines of %s ----\n' "${log#"$TOP"/}" >&2
+		tail -n 30 "$log" >&2
+	fi
+	printf -- '---- end ----\n' >&2
+fi
+printf '%s %s %s %s %s\n' "$name" "$passed" "$failed" "$skipped" "$secs" >"$res/$name.result"
+printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$name" "$passed" "$failed" "$skipped" "$secs"
+[ "$failed" = 0 ]

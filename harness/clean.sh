@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Remove build outputs. build/linux is kept unless --all is given, and even
+# then only when it holds no kernel work missing from patches/.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$BUILD" ] || exit 0
+if [ "${1:-}" = --all ]; then
+	[ -d "$TREE/.git" ] && [ -f "$STATE" ] &&
+		check_no_unexported_work "make distclean would delete build/linux"
+	rm -rf "$BUILD"
+	info "removed build/"
+	exit 0
+fi
+find "$BUILD" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+info "removed build outputs; kept build/linux (make distclean removes it)"

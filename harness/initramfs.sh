@@ -1,0 +1,55 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build the initramfs for a guest kernel built by build-kernel.sh: a static
+# C init (harness/guest/init.c), the test programs under /tests, and the
+# kernel's modules with their modules.dep. Packed with the kernel's own
+# usr/gen_init_cpio, so no root is needed for the /dev/console node.
+#
+#   harness/initramfs.sh NAME ARCH TEST.c...
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+name=${1:?usage: initramfs.sh NAME ARCH TEST.c...}
+arch=${2:?usage: initramfs.sh NAME ARCH TEST.c...}
+shift 2
+select_tree
+case "$arch" in
+arm64)	cc=aarch64-linux-gnu-gcc ;;
+x86_64)	cc=gcc ;;
+*)	die "initramfs: ARCH=$arch is not supported." ;;
+esac
+
+kout=$OUT/$name
+stage=$kout/initramfs
+gen=$kout/usr/gen_init_cpio
+[ -x "$gen" ] || die "$name: $gen is missing." "Build the kernel first (harness/build-kernel.sh; it needs CONFIG_BLK_DEV_INITRD=y)."
+rm -rf "$stage"
+mkdir -p "$stage/tests"
+
+cflags=(-static -O2 -Wall -Werror -I"$SRC/tools/testing/selftests" -I"$TOP/harness/guest")
+guest_cc() {
+	run_logged "$OUT/logs/guest-cc-$name.log" "$cc" "${cflags[@]}" -o "$1" "$2" ||
+		die "$name: compiling $(basename "$2") for $arch failed (log above)."
+}
+guest_cc "$stage/init" "$TOP/harness/guest/init.c"
+n=10
+for t in "$@"; do
+	guest_cc "$stage/tests/$n-$(basename "${t%.c}")" "$t"
+	n=$((n + 10))
+done
+
+list=$kout/initramfs.list
+{
+	echo "dir /dev 0755 0 0"
+	echo "nod /dev/console 0600 0 0 c 5 1"
+	echo "dir /proc 0755 0 0"
+	echo "dir /sys 0755 0 0"
+	echo "file /init $stage/init 0755 0 0"
+	echo "dir /tests 0755 0 0"
+	for f in "$stage"/tests/*; do echo "file /tests/$(basename "$f") $f 0755 0 0"; done
+	(cd "$kout/modules" && find lib -type d | sort | sed 's|.*|dir /& 0755 0 0|')
+	(cd "$kout/modules" && find lib -type f | sort | sed "s|.*|file /& $kout/modules/& 0644 0 0|")
+} >"$list"
+"$gen" "$list" >"$kout/initramfs.cpio" ||
+	die "$name: gen_init_cpio failed on $list."
+info "$name: initramfs $(du -h "$kout/initramfs.cpio" | cut -f1), $# test program(s)"

@@ -1,0 +1,32 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Print the result table from build/results/*.result (one line each:
+# "NAME PASSED FAILED SKIPPED SECONDS") and the closing summary line.
+# Exits non-zero when anything failed or nothing ran.
+#
+#   harness/report.sh [TOTAL-SECONDS]
+set -uo pipefail
+. "$(dirname "$0")/lib.sh"
+
+select_tree
+res=$OUT/results
+shopt -s nullglob
+files=("$res"/*.result)
+[ "${#files[@]}" -gt 0 ] || die "no results in ${res#"$TOP"/}." "Run 'make run' or 'make check'."
+
+echo
+printf '%-28s %7s %7s %7s %7s  %s\n' "suite / target" passed failed skipped seconds result
+printf '%.0s-' {1..72}; echo
+tp=0 tf=0 ts=0
+# shellcheck disable=SC2094
+while read -r name p f s secs; do
+	verdict=PASS
+	[ "$f" -gt 0 ] && verdict=FAIL
+	[ "$f" = 0 ] && [ "$p" = 0 ] && [ "$s" -gt 0 ] && verdict=SKIP
+	printf '%-28s %7s %7s %7s %7s  %s\n' "$name" "$p" "$f" "$s" "$secs" "$verdict"
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
+done < <(cat "${files[@]}")
+printf '%.0s-' {1..72}; echo
+[ -n "${1:-}" ] && echo "wall time: $1 s; logs and KTAP: ${res#"$TOP"/}/"
+echo "$tp passed, $tf failed, $ts skipped"
+[ "$tf" = 0 ] && [ "$tp" -gt 0 ]
