@@ -6,7 +6,7 @@
 #    the excerpt shown;
 #  - a guest that stops without guest-init's "done" line: FAIL;
 #  - otherwise the KTAP of the guest's tests decides.
-# Writes build/results/NAME.{log,ktap,result}.
+# Writes build/results/NAME.{log,ktap,result} (RESULTS= overrides the directory).
 #
 #   harness/boot.sh NAME TIMEOUT QEMU-BINARY QEMU-ARG...
 set -euo pipefail
@@ -19,7 +19,7 @@ shift 3
 select_tree
 command -v "$qemu" >/dev/null || die "$qemu is not installed." "Run 'make deps' as root."
 
-res=$OUT/results
+res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 log=$res/$name.log
 ktap=$res/$name.ktap

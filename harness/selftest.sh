@@ -6,6 +6,11 @@
 #  2. KERNEL_SRC pointing at something that is not a kernel: non-zero exit.
 #  3. A series with a patch that does not apply: non-zero exit, names the
 #     patch, and build/linux is exactly as before (HEAD, index, state).
+#  4. The guest judge (boot.sh), fed canned consoles by a fake QEMU: a clean
+#     run passes; a WARNING, a guest that dies early, a guest that hangs and
+#     a failed KTAP line each fail the run and say why.
+#  5. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
+#     does not exist) fails the smoke test (SKIP without 'make smoke').
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -14,7 +19,7 @@ res=$BUILD/results
 mkdir -p "$res"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 passed=0 failed=0 t0=$(now)
+n=0 passed=0 failed=0 skipped=0 t0=$(now)
 
 result() {
 	n=$((n + 1))
@@ -38,7 +43,7 @@ expect_failure() {
 }
 
 echo "KTAP version 1"
-echo "1..4"
+echo "1..10"
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -65,6 +70,38 @@ after=$(git -C "$TREE" rev-parse HEAD; git -C "$TREE" status --porcelain --untra
 [ "$before" = "$after" ] && [ ! -d "$TREE/.git/rebase-apply" ]
 result $? broken_patch_leaves_tree_unchanged
 
-printf 'harness-selftest %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/harness-selftest.result"
-printf 'harness-selftest: %s passed, %s failed\n' "$passed" "$failed"
+# fake_qemu NAME BODY: a stand-in for qemu-system-* that runs BODY.
+fake_qemu() {
+	printf '#!/bin/sh\n%s\n' "$2" >"$tmp/$1"
+	chmod +x "$tmp/$1"
+}
+boot() { RESULTS=$tmp/results "$TOP/harness/boot.sh" "$@"; }
+ktap_ok='echo "TAP version 13"; echo "1..1"; echo "ok 1 fine"'
+done_line='echo "guest-init: done: 1 programs, 0 failed"'
+
+fake_qemu clean "$ktap_ok; $done_line"
+boot selftest-clean 10 "$tmp/clean" >"$tmp/out" 2>&1
+result $? judge_passes_clean_guest
+fake_qemu warn "$ktap_ok; echo '[    1.0] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 f+0x0/0x4'; $done_line"
+expect_failure judge_fails_on_kernel_warning 'report: WARNING:.*' boot selftest-warn 10 "$tmp/warn"
+fake_qemu died "$ktap_ok; echo 'Kernel offset: disabled'"
+expect_failure judge_fails_on_early_stop 'stopped before guest-init finished' \
+	boot selftest-died 10 "$tmp/died"
+fake_qemu hang "$ktap_ok; exec sleep 60"
+expect_failure judge_kills_hung_guest 'watchdog: the guest did not finish in 2 s' \
+	boot selftest-hang 2 "$tmp/hang"
+fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
+expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10 "$tmp/notok"
+
+if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
+	expect_failure smoke_fails_without_iommu_driver 'not ok 3 endpoints_in_iommu_groups' \
+		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/arm64-guest.sh" \
+		selftest-no-driver virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
+else
+	n=$((n + 1)) skipped=$((skipped + 1))
+	echo "ok $n smoke_fails_without_iommu_driver # SKIP no arm64 guest kernel (run 'make smoke' first)"
+fi
+
+printf 'harness-selftest %s %s %s %s\n' "$passed" "$failed" "$skipped" "$(($(now) - t0))" >"$res/harness-selftest.result"
+printf 'harness-selftest: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
 [ "$failed" = 0 ]

@@ -5,14 +5,18 @@
  *
  * The programs inherit the environment the kernel gives init: any NAME=value
  * on the kernel command line (IOMMU_MODULE=arm_smmu_v3, say). Their KTAP goes
- * to the console, where the host collects it. The last line, "guest-init:
- * done ...", tells the host that the guest finished rather than died.
+ * to the console, where the host collects it. The guests boot with
+ * loglevel=5, so only kernel warnings and worse interleave with the KTAP;
+ * the whole kernel log is printed once the programs have run. The last
+ * line, "guest-init: done ...", tells the host that the guest finished
+ * rather than died.
  */
 #include <dirent.h>
 #include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/klog.h>
 #include <sys/mount.h>
 #include <sys/reboot.h>
 #include <sys/stat.h>
@@ -58,6 +62,19 @@ static int run(const char *path)
 	return WEXITSTATUS(status);
 }
 
+static void print_kernel_log(void)
+{
+	int size = klogctl(10, NULL, 0);	/* SYSLOG_ACTION_SIZE_BUFFER */
+	char *buf = size > 0 ? malloc(size) : NULL;
+	int len = buf ? klogctl(3, buf, size) : -1;	/* SYSLOG_ACTION_READ_ALL */
+
+	printf("guest-init: kernel log begin\n");
+	if (len > 0)
+		fwrite(buf, 1, len, stdout);
+	printf("guest-init: kernel log end\n");
+	free(buf);
+}
+
 int main(void)
 {
 	struct dirent **names;
@@ -84,6 +101,7 @@ int main(void)
 		}
 		free(names[i]);
 	}
+	print_kernel_log();
 	printf("guest-init: done: %d programs, %d failed\n", ran, failed);
 	sync();
 	reboot(RB_POWER_OFF);

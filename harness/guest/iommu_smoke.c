@@ -80,7 +80,7 @@ static int count_endpoints(int *ready, char *missing, size_t size)
 		if (has_link(d->d_name, "iommu_group") && has_link(d->d_name, "driver"))
 			(*ready)++;
 		else if (!missing[0])
-			snprintf(missing, size, "%s (group %s, driver %s)", d->d_name,
+			snprintf(missing, size, "%.64s (group %s, driver %s)", d->d_name,
 				 has_link(d->d_name, "iommu_group") ? "yes" : "no",
 				 has_link(d->d_name, "driver") ? "yes" : "no");
 	}
