@@ -7,7 +7,9 @@
 #   ARCH=um|arm64|x86_64  architecture for 'make kunit' (default um)
 #   V=1               show full build and tool output
 
-export KERNEL_SRC ARCH V
+# Pass these on only when set: an empty ARCH in the environment would
+# override the kernel Makefile's default.
+$(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT,$(if $($(v)),$(eval export $(v))))
 H := harness
 
 .PHONY: all run check kunit smoke checkpatch selftest tree export deps \
@@ -18,7 +20,7 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + arm64 guest smoke tests, then a result table'
-	@echo 'make check        the project gate (CI): harness selftests, checkpatch, and run'
+	@echo 'make check        the project gate (CI): checkpatch, the suite, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        arm64 guests: SMMUv3 and virtio-iommu (DT) boot smoke tests'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
@@ -55,7 +57,7 @@ run: tree
 	@$(H)/run.sh kunit smoke
 
 check: tree
-	@$(H)/run.sh selftest checkpatch kunit smoke
+	@$(H)/run.sh checkpatch kunit smoke selftest
 
 clean:
 	@$(H)/clean.sh

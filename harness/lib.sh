@@ -45,8 +45,12 @@ is_kernel_tree() {
 		grep -q '^VERSION = ' "$1/Makefile"
 }
 
+# VERSION.PATCHLEVEL.SUBLEVEL[EXTRAVERSION] from the top-level Makefile,
+# as 'make kernelversion' prints it, without running make.
 kernel_version() {
-	make -s -C "$1" kernelversion 2>/dev/null
+	awk -F' = *' '/^VERSION =/ {v = $2} /^PATCHLEVEL =/ {p = $2}
+		/^SUBLEVEL =/ {s = $2} /^EXTRAVERSION =/ {e = $2; exit}
+		END {printf "%s.%s.%s%s\n", v, p, s, e}' "$1/Makefile"
 }
 
 # The tree the suite runs on: KERNEL_SRC when given, else build/linux.
