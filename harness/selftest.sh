@@ -6,10 +6,12 @@
 #  2. KERNEL_SRC pointing at something that is not a kernel: non-zero exit.
 #  3. A series with a patch that does not apply: non-zero exit, names the
 #     patch, and build/linux is exactly as before (HEAD, index, state).
-#  4. The guest judge (boot.sh), fed canned consoles by a fake QEMU: a clean
+#  4. A changed series over a tree with an unexported commit: refused, with
+#     the command to run, and the commit is still there.
+#  5. The guest judge (boot.sh), fed canned consoles by a fake QEMU: a clean
 #     run passes; a WARNING, a guest that dies early, a guest that hangs and
 #     a failed KTAP line each fail the run and say why.
-#  5. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
+#  6. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
 #     does not exist) fails the smoke test (SKIP without 'make smoke').
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -43,7 +45,7 @@ expect_failure() {
 }
 
 echo "KTAP version 1"
-echo "1..10"
+echo "1..11"
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -69,6 +71,23 @@ after=$(git -C "$TREE" rev-parse HEAD; git -C "$TREE" status --porcelain --untra
 { echo "before: $before"; echo "after: $after"; } >"$tmp/out"
 [ "$before" = "$after" ] && [ ! -d "$TREE/.git/rebase-apply" ]
 result $? broken_patch_leaves_tree_unchanged
+
+# An unexported kernel commit must survive a changed series. The commit is
+# dropped again right after (the trap covers an interrupted run).
+head=$(git -C "$TREE" rev-parse HEAD)
+trap 'git -C "$TREE" reset -q --hard "$head"; rm -rf "$tmp"' EXIT
+echo "harness selftest: unexported work" >>"$TREE/README"
+git -C "$TREE" commit -q -a -m "selftest: unexported work"
+work=$(git -C "$TREE" rev-parse HEAD)
+# Non-zero when tree.sh refused and the commit is still there.
+refuses_and_keeps_work() {
+	local rc=0
+	PATCHES="$tmp/patches" "$TOP/harness/tree.sh" || rc=$?
+	[ "$(git -C "$TREE" rev-parse HEAD)" = "$work" ] && return "$rc"
+	echo "the unexported commit is gone"
+}
+expect_failure unexported_work_is_kept 'not exported to patches/.*|make export' refuses_and_keeps_work
+git -C "$TREE" reset -q --hard "$head"
 
 # fake_qemu NAME BODY: a stand-in for qemu-system-* that runs BODY.
 fake_qemu() {
