@@ -113,8 +113,12 @@ main() {
 	fi
 
 	read -r rec_series rec_tree <"$STATE"
-	if [ "$rec_series" = "$(series_sum)" ] && [ "$rec_tree" = "$(tree_sum)" ]; then
-		info "series unchanged ($(git_t rev-list --count base..HEAD) patches on base)"
+	if [ "$rec_series" = "$(series_sum)" ]; then
+		info "series unchanged ($(git_t rev-list --count base..HEAD) commits on base)"
+		# Kernel work in progress: build it as it is, and say it is
+		# not in patches/ yet.
+		[ "$rec_tree" = "$(tree_sum)" ] ||
+			warn "build/linux has commits that are not exported to patches/ yet: run 'make export' and commit patches/."
 	else
 		check_no_unexported_work "patches/ changed since build/linux was last prepared"
 		apply_series

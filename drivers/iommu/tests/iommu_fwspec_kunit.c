@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * KUnit tests for struct iommu_fwspec: the description firmware code builds
- * of which IOMMU translates a device and with which IDs.
+ * of which IOMMU translates a device and with which IDs, on its own
+ * (iommu_fwspec_alloc/append_ids/dealloc) or, the older way, in the device
+ * (iommu_fwspec_init/add_ids/free).
  *
  * A fake IOMMU instance is registered with the core on a fake fwnode whose
  * get/put operations count references, so the tests can see exactly what the
@@ -274,7 +276,56 @@ static void fwspec_add_ids_without_fwspec_fails(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
 }
 
+static void fwspec_alloc_records_fwnode(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+
+	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
+	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 0);
+	KUNIT_EXPECT_EQ(test, fwspec->flags, 0);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+
+	iommu_fwspec_dealloc(fwspec);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+	/* Building a fwspec never touches the device */
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
+}
+
+/* Error paths pass the result of iommu_fwspec_alloc() unchecked: no crash. */
+static void fwspec_dealloc_null_and_err_ptr(struct kunit *test)
+{
+	iommu_fwspec_dealloc(NULL);
+	iommu_fwspec_dealloc(ERR_PTR(-ENOMEM));
+	iommu_fwspec_dealloc(ERR_PTR(-EPROBE_DEFER));
+}
+
+static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+	u32 ids[3] = { 5, 6, 7 };
+
+	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, 1), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids + 1, 2), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, 0), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, -1), -EINVAL);
+
+	KUNIT_ASSERT_EQ(test, fwspec->num_ids, 3);
+	KUNIT_EXPECT_MEMEQ(test, fwspec->ids, ids, sizeof(ids));
+	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
+	iommu_fwspec_dealloc(fwspec);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
 static struct kunit_case iommu_fwspec_test_cases[] = {
+	KUNIT_CASE(fwspec_alloc_records_fwnode),
+	KUNIT_CASE(fwspec_dealloc_null_and_err_ptr),
+	KUNIT_CASE(fwspec_append_ids_keeps_fwspec_in_place),
 	KUNIT_CASE(fwspec_init_records_fwnode),
 	KUNIT_CASE(fwspec_free_drops_fwnode_reference),
 	KUNIT_CASE(fwspec_free_without_fwspec_is_noop),
