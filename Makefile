@@ -9,22 +9,23 @@
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT SMOKE_TARGETS,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch selftest tree export deps \
+.PHONY: all run check kunit smoke checkpatch selftest bisect-check tree export deps \
 	clean distclean help
 
 all: run
 
 help:
 	@echo 'make              same as make run'
-	@echo 'make run          KUnit suite + arm64 guest smoke tests, then a result table'
+	@echo 'make run          KUnit suite + guest smoke tests, then a result table'
 	@echo 'make check        the project gate (CI): checkpatch, the suite, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
-	@echo 'make smoke        arm64 guests: SMMUv3 and virtio-iommu (DT) boot smoke tests'
+	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make selftest     tests of the harness itself'
+	@echo 'make bisect-check build the arm64 guest kernel at every commit of the series'
 	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
 	@echo 'make export       write patches/ from the commits base..HEAD in build/linux'
 	@echo 'make deps         install the Debian packages the project needs (root)'
@@ -52,6 +53,9 @@ checkpatch: tree
 
 selftest: tree
 	@$(H)/selftest.sh
+
+bisect-check: tree
+	@$(H)/bisect.sh
 
 run: tree
 	@$(H)/run.sh kunit smoke

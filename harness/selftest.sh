@@ -114,8 +114,8 @@ expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10
 
 if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 	expect_failure smoke_fails_without_iommu_driver 'not ok 3 endpoints_in_iommu_groups' \
-		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/arm64-guest.sh" \
-		selftest-no-driver virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
+		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/guest.sh" \
+		selftest-no-driver arm64 virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
 else
 	n=$((n + 1)) skipped=$((skipped + 1))
 	echo "ok $n smoke_fails_without_iommu_driver # SKIP no arm64 guest kernel (run 'make smoke' first)"

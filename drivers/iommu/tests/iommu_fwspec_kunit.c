@@ -322,10 +322,40 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
 }
 
+/* Ownership passes even on failure: nothing leaks, dev->iommu untouched. */
+static void probe_fwspec_unregistered_iommu_defers(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+	const u32 id = 9;
+
+	fwspec = iommu_fwspec_alloc(&t->absent->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_ASSERT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
+	KUNIT_EXPECT_EQ(test, t->absent->fwnode_refs, 1);
+
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec),
+			-EPROBE_DEFER);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
+	KUNIT_EXPECT_EQ(test, t->absent->fwnode_refs, 0);
+}
+
+static void probe_fwspec_null_and_err_ptr(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, NULL), -EINVAL);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, ERR_PTR(-ENOMEM)),
+			-ENOMEM);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
+}
+
 static struct kunit_case iommu_fwspec_test_cases[] = {
 	KUNIT_CASE(fwspec_alloc_records_fwnode),
 	KUNIT_CASE(fwspec_dealloc_null_and_err_ptr),
 	KUNIT_CASE(fwspec_append_ids_keeps_fwspec_in_place),
+	KUNIT_CASE(probe_fwspec_unregistered_iommu_defers),
+	KUNIT_CASE(probe_fwspec_null_and_err_ptr),
 	KUNIT_CASE(fwspec_init_records_fwnode),
 	KUNIT_CASE(fwspec_free_drops_fwnode_reference),
 	KUNIT_CASE(fwspec_free_without_fwspec_is_noop),

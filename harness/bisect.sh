@@ -1,0 +1,42 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Build every commit of the series on its own (bisectability): each commit
+# base..HEAD of build/linux is checked out in a worktree (build/bisect) and
+# the arm64 guest kernel is built there (allnoconfig + configs/arm64-guest
+# + configs/debug: OF, IOMMU core, SMMUv3 and virtio-iommu). The KUnit
+# suite is written against the final API, so it is only built at HEAD
+# ('make kunit'). One KTAP line per commit.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
+wt=$BUILD/bisect
+res=$BUILD/results
+mkdir -p "$res"
+if [ ! -d "$wt" ]; then
+	step "creating the worktree build/bisect (about a minute)"
+	git_t worktree prune
+	git_t worktree add -q --detach "$wt" base
+fi
+mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
+echo "KTAP version 1"
+echo "1..${#commits[@]}"
+n=0 passed=0 failed=0 t0=$(now)
+for c in "${commits[@]}"; do
+	n=$((n + 1))
+	subject=$(git_t log -1 --format=%s "$c")
+	git -C "$wt" checkout -q --detach "$c"
+	if KERNEL_SRC=$wt "$TOP/harness/overlay.sh" "$wt" >/dev/null &&
+	   KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" bisect-arm64 arm64 \
+		"$TOP/configs/arm64-guest.config" "$TOP/configs/debug.config" >"$res/bisect-$n.log" 2>&1; then
+		echo "ok $n $subject"
+		passed=$((passed + 1))
+	else
+		echo "not ok $n $subject"
+		tail -n 20 "$res/bisect-$n.log" | sed 's/^/# /'
+		failed=$((failed + 1))
+	fi
+done
+printf 'bisect %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/bisect.result"
+printf 'bisect: %s passed, %s failed in %s s\n' "$passed" "$failed" "$(($(now) - t0))"
+[ "$failed" = 0 ]

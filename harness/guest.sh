@@ -1,0 +1,61 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Boot a guest kernel built by smoke.sh, with two virtio-blk endpoints:
+# disk0 holds the pattern that harness/guest/iommu_smoke.c checks, disk1 is
+# blank.
+#
+#   harness/guest.sh NAME KIND MACHINE IOMMU-MODULE [QEMU-ARG...]
+#
+# KIND is the kernel build under build/ and how it boots:
+#   arm64       QEMU virt, device tree, -kernel
+#   arm64-acpi  QEMU virt, UEFI firmware (qemu-efi-aarch64), ACPI
+#   x86_64      QEMU q35 (ACPI), TCG
+# GUEST_TIMEOUT (seconds, default 90) is the watchdog; RESULTS is passed on
+# to boot.sh.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+usage="usage: guest.sh NAME KIND MACHINE IOMMU-MODULE [QEMU-ARG...]"
+name=${1:?$usage}
+kind=${2:?$usage}
+machine=${3:?$usage}
+module=${4:?$usage}
+shift 4
+select_tree
+timeout=${GUEST_TIMEOUT:-90}
+k=$OUT/$kind
+[ -f "$k/initramfs.cpio" ] || die "no $kind guest kernel in ${k#"$TOP"/}." "Run 'make smoke' first."
+
+# The pattern harness/guest/iommu_smoke.c expects: 2048 lines of 34 bytes.
+seq -f 'iommu-fwspec dma pattern %08g' 0 2047 >"$k/disk0.img"
+truncate -s 1M "$k/disk0.img"
+truncate -s 1M "$k/disk1.img"
+
+append="loglevel=5 panic=-1 IOMMU_MODULE=$module"
+case "$kind" in
+arm64)
+	qemu=qemu-system-aarch64
+	args=(-cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
+arm64-acpi)
+	qemu=qemu-system-aarch64
+	fw=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
+	[ -f "$fw" ] || die "$fw is missing." "Run 'make deps' (package qemu-efi-aarch64)."
+	# The virt machine wants its flash images exactly 64 MiB.
+	cp "$fw" "$k/efi-code.img" && truncate -s 64M "$k/efi-code.img"
+	args=(-cpu max,pauth-impdef=on
+	      -drive "if=pflash,format=raw,readonly=on,file=$k/efi-code.img"
+	      -append "console=ttyAMA0 acpi=force $append") ;;
+x86_64)
+	qemu=qemu-system-x86_64
+	args=(-cpu max -append "console=ttyS0 $append") ;;
+*)	die "guest: unknown KIND $kind." "$usage" ;;
+esac
+
+step "$name: booting (watchdog $timeout s)"
+exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
+	-M "$machine" -smp 2 -m 512 -nodefaults "${args[@]}" \
+	-kernel "$k/kernel-image" -initrd "$k/initramfs.cpio" \
+	-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img" \
+	-device virtio-blk-pci,drive=disk0 \
+	-drive "if=none,id=disk1,format=raw,readonly=on,file=$k/disk1.img" \
+	-device virtio-blk-pci,drive=disk1 "$@"
