@@ -2,8 +2,9 @@
 /*
  * KUnit tests for struct iommu_fwspec: the description firmware code builds
  * of which IOMMU translates a device and with which IDs, on its own
- * (iommu_fwspec_alloc/append_ids/dealloc) or, the older way, in the device
- * (iommu_fwspec_init/add_ids/free).
+ * (iommu_fwspec_alloc/append_ids/dealloc, then iommu_probe_device_fwspec)
+ * or, as drivers that build it in probe_device still do, in the device
+ * (iommu_fwspec_init/add_ids).
  *
  * A fake IOMMU instance is registered with the core on a fake fwnode whose
  * get/put operations count references, so the tests can see exactly what the
@@ -147,30 +148,6 @@ static void fwspec_init_records_fwnode(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
 	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 0);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
-}
-
-static void fwspec_free_drops_fwnode_reference(struct kunit *test)
-{
-	struct fwspec_test *t = test->priv;
-
-	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
-	mutex_lock(&iommu_probe_device_lock);
-	iommu_fwspec_free(t->dev);
-	mutex_unlock(&iommu_probe_device_lock);
-
-	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
-	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
-}
-
-static void fwspec_free_without_fwspec_is_noop(struct kunit *test)
-{
-	struct fwspec_test *t = test->priv;
-
-	mutex_lock(&iommu_probe_device_lock);
-	iommu_fwspec_free(t->dev);
-	mutex_unlock(&iommu_probe_device_lock);
-
-	KUNIT_EXPECT_NULL(test, dev_iommu_fwspec_get(t->dev));
 }
 
 static void fwspec_init_unregistered_iommu_defers(struct kunit *test)
@@ -357,8 +334,6 @@ static struct kunit_case iommu_fwspec_test_cases[] = {
 	KUNIT_CASE(probe_fwspec_unregistered_iommu_defers),
 	KUNIT_CASE(probe_fwspec_null_and_err_ptr),
 	KUNIT_CASE(fwspec_init_records_fwnode),
-	KUNIT_CASE(fwspec_free_drops_fwnode_reference),
-	KUNIT_CASE(fwspec_free_without_fwspec_is_noop),
 	KUNIT_CASE(fwspec_init_unregistered_iommu_defers),
 	KUNIT_CASE(fwspec_init_twice_same_iommu_keeps_fwspec),
 	KUNIT_CASE(fwspec_init_other_driver_rejected),
