@@ -12,7 +12,7 @@
 $(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT SMOKE_TARGETS,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch selftest bisect-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -20,12 +20,14 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests, then a result table'
-	@echo 'make check        the project gate (CI): checkpatch, the suite, harness selftests'
+	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
+	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
 	@echo 'make bisect-check build the arm64 guest kernel at every commit of the series'
+	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
 	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
 	@echo 'make export       write patches/ from the commits base..HEAD in build/linux'
 	@echo 'make deps         install the Debian packages the project needs (root)'
@@ -51,17 +53,23 @@ smoke: tree
 checkpatch: tree
 	@$(H)/checkpatch.sh
 
+kerneldoc: tree
+	@$(H)/kerneldoc.sh
+
 selftest: tree
 	@$(H)/selftest.sh
 
 bisect-check: tree
 	@$(H)/bisect.sh
 
+allmod-check: tree
+	@$(H)/allmod.sh
+
 run: tree
 	@$(H)/run.sh kunit smoke
 
 check: tree
-	@$(H)/run.sh checkpatch kunit smoke selftest
+	@$(H)/run.sh checkpatch kerneldoc kunit smoke selftest
 
 clean:
 	@$(H)/clean.sh

@@ -11,7 +11,7 @@ set -euo pipefail
 PACKAGES=(
 	make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
 	cpio xz-utils kmod rsync perl gawk
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross
+	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf
 	qemu-system-arm qemu-system-x86 qemu-efi-aarch64
 )
 
