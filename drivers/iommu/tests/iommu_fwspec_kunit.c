@@ -6,8 +6,8 @@
  * or, as drivers that build it in probe_device still do, in the device
  * (iommu_fwspec_init/add_ids).
  *
- * A fake IOMMU instance is registered with the core on a fake fwnode whose
- * get/put operations count references, so the tests can see exactly what the
+ * Fake IOMMU instances (fake_iommu.c) are registered with the core on fake
+ * fwnodes whose get/put count references, so the tests see exactly what the
  * fwspec code takes and gives back. The devices are KUnit devices: they sit
  * on the KUnit bus, which the IOMMU core never probes, so only the fwspec
  * code under test touches their dev->iommu.
@@ -15,76 +15,17 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/device.h>
-#include <linux/fwnode.h>
-#include <linux/iommu.h>
 #include <linux/mutex.h>
 
 #include "../iommu-priv.h"
-
-struct fake_iommu {
-	struct fwnode_handle fwnode;
-	int fwnode_refs;
-	struct iommu_device iommu;
-};
-
-static struct fwnode_handle *fake_fwnode_get(struct fwnode_handle *fwnode)
-{
-	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs++;
-	return fwnode;
-}
-
-static void fake_fwnode_put(struct fwnode_handle *fwnode)
-{
-	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs--;
-}
-
-static const struct fwnode_operations fake_fwnode_ops = {
-	.get = fake_fwnode_get,
-	.put = fake_fwnode_put,
-};
-
-/*
- * The fwspec code only looks the ops up by fwnode and compares them; it never
- * calls them. Two distinct ops tables model two different IOMMU drivers.
- */
-static const struct iommu_ops fake_iommu_ops = {
-	.owner = THIS_MODULE,
-};
-
-static const struct iommu_ops other_iommu_ops = {
-	.owner = THIS_MODULE,
-};
+#include "fake_iommu.h"
 
 struct fwspec_test {
 	struct fake_iommu *smmu;	/* registered with the core */
-	struct fake_iommu *other;	/* registered, with other_iommu_ops */
+	struct fake_iommu *other;	/* registered, with another driver */
 	struct fake_iommu *absent;	/* never registered */
 	struct device *dev;
 };
-
-static void fake_iommu_unregister(void *data)
-{
-	iommu_device_unregister(data);
-}
-
-static struct fake_iommu *fake_iommu_create(struct kunit *test,
-					    const struct iommu_ops *ops)
-{
-	struct fake_iommu *fake;
-
-	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, fake);
-	fwnode_init(&fake->fwnode, &fake_fwnode_ops);
-	if (!ops)
-		return fake;
-
-	/* No hwdev: the core then keeps the fwnode we set here. */
-	fake->iommu.fwnode = &fake->fwnode;
-	KUNIT_ASSERT_EQ(test, iommu_device_register(&fake->iommu, ops, NULL), 0);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_iommu_unregister,
-							&fake->iommu), 0);
-	return fake;
-}
 
 /* Frees whatever a test left in dev->iommu, as the core's release would. */
 static void release_dev_iommu(void *data)
@@ -104,7 +45,7 @@ static int fwspec_test_init(struct kunit *test)
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
-	t->other = fake_iommu_create(test, &other_iommu_ops);
+	t->other = fake_iommu_create(test, &fake_other_iommu_ops);
 	t->absent = fake_iommu_create(test, NULL);
 
 	t->dev = kunit_device_register(test, "fwspec-endpoint");

@@ -1,0 +1,133 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests for iommu_probe_device_fwspec(): firmware code hands the
+ * fwspec it built to the core, which installs it and probes the device with
+ * the fake IOMMU driver (fake_iommu.c). The endpoints are platform devices,
+ * so the core's bus notifier releases them from the IOMMU when they go.
+ */
+#include <kunit/test.h>
+#include <linux/platform_device.h>
+
+#include "fake_iommu.h"
+
+struct probe_test {
+	struct fake_iommu *smmu;
+	struct platform_device *pdev;
+	struct device *dev;
+};
+
+static void unregister_pdev(void *data)
+{
+	platform_device_unregister(data);
+}
+
+static int probe_test_init(struct kunit *test)
+{
+	static atomic_t ids = ATOMIC_INIT(0);
+	struct probe_test *t;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
+
+	/* Added before the fwspec exists: the core's own probe finds none */
+	t->pdev = platform_device_register_simple("fwspec-probe-endpoint",
+						  atomic_inc_return(&ids), NULL, 0);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->pdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_pdev,
+							t->pdev), 0);
+	t->dev = &t->pdev->dev;
+	KUNIT_ASSERT_NULL(test, t->dev->iommu);
+	test->priv = t;
+	return 0;
+}
+
+static struct iommu_fwspec *fwspec_with_id(struct kunit *test,
+					   struct fake_iommu *fake, u32 id)
+{
+	struct iommu_fwspec *fwspec = iommu_fwspec_alloc(&fake->fwnode);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	if (iommu_fwspec_append_ids(fwspec, &id, 1)) {
+		iommu_fwspec_dealloc(fwspec);
+		KUNIT_FAIL_AND_ABORT(test, "iommu_fwspec_append_ids() failed");
+	}
+	return fwspec;
+}
+
+static void probe_fwspec_installs_and_joins_group(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x10);
+
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
+
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), fwspec);
+	KUNIT_EXPECT_NOT_NULL(test, t->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_FALSE(test, t->smmu->probe_unlocked);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
+static void probe_fwspec_failure_frees_fwspec(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x11);
+
+	t->smmu->probe_error = -EIO;
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), -EIO);
+
+	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
+/* A driver probing again (after a deferral, say) must not probe twice. */
+static void probe_fwspec_probed_device_is_noop(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *first = fwspec_with_id(test, t->smmu, 0x12);
+	struct iommu_fwspec *again;
+	struct iommu_group *group;
+
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, first), 0);
+	group = t->dev->iommu_group;
+
+	again = fwspec_with_id(test, t->smmu, 0x13);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, again), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), first);
+	KUNIT_EXPECT_EQ(test, first->ids[0], 0x12);
+	KUNIT_EXPECT_PTR_EQ(test, t->dev->iommu_group, group);
+	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
+static void probe_fwspec_release_frees_everything(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x14);
+
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
+
+	/* Take the device away now rather than at the end of the test */
+	kunit_release_action(test, unregister_pdev, t->pdev);
+	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
+static struct kunit_case iommu_probe_test_cases[] = {
+	KUNIT_CASE(probe_fwspec_installs_and_joins_group),
+	KUNIT_CASE(probe_fwspec_failure_frees_fwspec),
+	KUNIT_CASE(probe_fwspec_probed_device_is_noop),
+	KUNIT_CASE(probe_fwspec_release_frees_everything),
+	{}
+};
+
+static struct kunit_suite iommu_probe_test_suite = {
+	.name = "iommu_probe_fwspec",
+	.init = probe_test_init,
+	.test_cases = iommu_probe_test_cases,
+};
+
+kunit_test_suite(iommu_probe_test_suite);
