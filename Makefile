@@ -26,7 +26,7 @@ help:
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
-	@echo 'make bisect-check build the arm64 guest kernel at every commit of the series'
+	@echo 'make bisect-check build an arm64 kernel (OF, ACPI, SMMUv2/v3, virtio-iommu) at every commit of the series'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
 	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
 	@echo 'make export       write patches/ from the commits base..HEAD in build/linux'

@@ -2,8 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 # Build every commit of the series on its own (bisectability): each commit
 # base..HEAD of build/linux is checked out in a worktree (build/bisect) and
-# the arm64 guest kernel is built there (allnoconfig + configs/arm64-guest
-# + configs/debug: OF, IOMMU core, SMMUv3 and virtio-iommu). The KUnit
+# an arm64 kernel is built there: allnoconfig + configs/arm64-guest,
+# arm64-acpi, bisect and debug, which compiles the IOMMU core, the OF and
+# ACPI IORT/VIOT code, arm-smmu-v3, arm-smmu and virtio-iommu. tegra-smmu
+# and mtk_iommu_v1 are only compiled by 'make allmod-check'. The KUnit
 # suite is written against the final API, so it is only built at HEAD
 # ('make kunit'). One KTAP line per commit.
 set -euo pipefail
@@ -28,7 +30,8 @@ for c in "${commits[@]}"; do
 	git -C "$wt" checkout -q --detach "$c"
 	if KERNEL_SRC=$wt "$TOP/harness/overlay.sh" "$wt" >/dev/null &&
 	   KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" bisect-arm64 arm64 \
-		"$TOP/configs/arm64-guest.config" "$TOP/configs/debug.config" >"$res/bisect-$n.log" 2>&1; then
+		"$TOP/configs/arm64-guest.config" "$TOP/configs/arm64-acpi.config" \
+		"$TOP/configs/bisect.config" "$TOP/configs/debug.config" >"$res/bisect-$n.log" 2>&1; then
 		echo "ok $n $subject"
 		passed=$((passed + 1))
 	else

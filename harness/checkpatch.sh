@@ -14,26 +14,17 @@ mapfile -t patches < <(series_patches)
 mapfile -t sources < <(cd "$TOP" && find drivers tools harness/guest -type f -name '*.[ch]' 2>/dev/null | sort)
 
 step "checkpatch --strict: ${#patches[@]} patches, ${#sources[@]} test sources"
-t0=$(now)
-n=0 passed=0 failed=0
-echo "KTAP version 1"
-echo "1..$((${#patches[@]} + ${#sources[@]}))"
+ktap_begin $((${#patches[@]} + ${#sources[@]}))
 check() {
 	local label=$1 out
 	shift
-	n=$((n + 1))
 	if out=$("$SRC/scripts/checkpatch.pl" --strict --no-summary --terse "$@" 2>&1); then
-		echo "ok $n $label"
-		passed=$((passed + 1))
+		ktap_ok "$label"
 	else
-		echo "not ok $n $label"
-		printf '%s\n' "$out" | sed 's/^/# /'
-		failed=$((failed + 1))
+		ktap_not_ok "$label" "$out"
 	fi
 	printf '== %s\n%s\n' "$label" "$out" >>"$log"
 }
 for p in "${patches[@]}"; do check "$(basename "$p")" "$p"; done
 for f in "${sources[@]}"; do check "$f" --no-tree -f "$TOP/$f"; done
-printf 'checkpatch %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/checkpatch.result"
-printf 'checkpatch: %s passed, %s failed\n' "$passed" "$failed"
-[ "$failed" = 0 ]
+ktap_end "$res" checkpatch

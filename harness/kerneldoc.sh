@@ -17,16 +17,12 @@ fi
 mapfile -t -O "${#files[@]}" files < <(cd "$TOP" && find drivers -name '*.[ch]' | sort)
 
 step "kernel-doc -none -Wall: ${#files[@]} files"
-t0=$(now)
-echo "KTAP version 1"
-echo "1..${#files[@]}"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 # Warnings of a file, without line numbers: "file: warning: ...".
 kdoc() { "$SRC/scripts/kernel-doc" -none -Wall "$1" 2>&1 | sed -E "s|^$1:[0-9]+: |$2: |" | sort -u; }
-n=0 passed=0 failed=0
+ktap_begin "${#files[@]}"
 for f in "${files[@]}"; do
-	n=$((n + 1))
 	: >"$tmp/base"
 	if git -C "$SRC" cat-file -e "base:$f" 2>/dev/null; then
 		mkdir -p "$tmp/src/$(dirname "$f")"
@@ -35,14 +31,9 @@ for f in "${files[@]}"; do
 	fi
 	out=$(kdoc "$SRC/$f" "$f" | comm -23 - "$tmp/base")
 	if [ -z "$out" ]; then
-		echo "ok $n $f"
-		passed=$((passed + 1))
+		ktap_ok "$f"
 	else
-		echo "not ok $n $f"
-		printf '%s\n' "$out" | sed 's/^/# /'
-		failed=$((failed + 1))
+		ktap_not_ok "$f" "$out"
 	fi
 done
-printf 'kernel-doc %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/kernel-doc.result"
-printf 'kernel-doc: %s passed, %s failed\n' "$passed" "$failed"
-[ "$failed" = 0 ]
+ktap_end "$res" kernel-doc

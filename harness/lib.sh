@@ -123,5 +123,36 @@ check_no_unexported_work() {
 	fi
 }
 
+# --- KTAP from the harness's own checks ---
+# ktap_begin COUNT; then ktap_ok LABEL, ktap_not_ok LABEL [DETAILS] (shown as
+# "# " lines) or ktap_skip LABEL REASON per test; ktap_end DIR NAME writes
+# DIR/NAME.result for the report, prints the summary and returns non-zero
+# when a test failed.
+ktap_begin() {
+	KT_N=0 KT_PASS=0 KT_FAIL=0 KT_SKIP=0 KT_T0=$(now)
+	echo "KTAP version 1"
+	echo "1..$1"
+}
+ktap_ok() {
+	KT_N=$((KT_N + 1)) KT_PASS=$((KT_PASS + 1))
+	echo "ok $KT_N $1"
+}
+ktap_not_ok() {
+	KT_N=$((KT_N + 1)) KT_FAIL=$((KT_FAIL + 1))
+	echo "not ok $KT_N $1"
+	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
+}
+ktap_skip() {
+	KT_N=$((KT_N + 1)) KT_SKIP=$((KT_SKIP + 1))
+	echo "ok $KT_N $1 # SKIP $2"
+}
+ktap_end() {
+	local secs=$(($(now) - KT_T0))
+	mkdir -p "$1"
+	printf '%s %s %s %s %s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs" >"$1/$2.result"
+	printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs"
+	[ "$KT_FAIL" = 0 ]
+}
+
 # Seconds since the epoch, for step timings.
 now() { date +%s; }

@@ -21,17 +21,11 @@ res=$BUILD/results
 mkdir -p "$res"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-n=0 passed=0 failed=0 skipped=0 t0=$(now)
-
 result() {
-	n=$((n + 1))
 	if [ "$1" = 0 ]; then
-		echo "ok $n $2"
-		passed=$((passed + 1))
+		ktap_ok "$2"
 	else
-		echo "not ok $n $2"
-		sed 's/^/# /' "$tmp/out"
-		failed=$((failed + 1))
+		ktap_not_ok "$2" "$(cat "$tmp/out")"
 	fi
 }
 
@@ -44,8 +38,7 @@ expect_failure() {
 	result $? "$label"
 }
 
-echo "KTAP version 1"
-echo "1..11"
+ktap_begin 11
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -95,18 +88,18 @@ fake_qemu() {
 	chmod +x "$tmp/$1"
 }
 boot() { RESULTS=$tmp/results "$TOP/harness/boot.sh" "$@"; }
-ktap_ok='echo "TAP version 13"; echo "1..1"; echo "ok 1 fine"'
+ok_ktap='echo "TAP version 13"; echo "1..1"; echo "ok 1 fine"'
 done_line='echo "guest-init: done: 1 programs, 0 failed"'
 
-fake_qemu clean "$ktap_ok; $done_line"
+fake_qemu clean "$ok_ktap; $done_line"
 boot selftest-clean 10 "$tmp/clean" >"$tmp/out" 2>&1
 result $? judge_passes_clean_guest
-fake_qemu warn "$ktap_ok; echo '[    1.0] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 f+0x0/0x4'; $done_line"
+fake_qemu warn "$ok_ktap; echo '[    1.0] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 f+0x0/0x4'; $done_line"
 expect_failure judge_fails_on_kernel_warning 'report: WARNING:.*' boot selftest-warn 10 "$tmp/warn"
-fake_qemu died "$ktap_ok; echo 'Kernel offset: disabled'"
+fake_qemu died "$ok_ktap; echo 'Kernel offset: disabled'"
 expect_failure judge_fails_on_early_stop 'stopped before guest-init finished' \
 	boot selftest-died 10 "$tmp/died"
-fake_qemu hang "$ktap_ok; exec sleep 60"
+fake_qemu hang "$ok_ktap; exec sleep 60"
 expect_failure judge_kills_hung_guest 'watchdog: the guest did not finish in 2 s' \
 	boot selftest-hang 2 "$tmp/hang"
 fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
@@ -117,10 +110,7 @@ if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/guest.sh" \
 		selftest-no-driver arm64 virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
 else
-	n=$((n + 1)) skipped=$((skipped + 1))
-	echo "ok $n smoke_fails_without_iommu_driver # SKIP no arm64 guest kernel (run 'make smoke' first)"
+	ktap_skip smoke_fails_without_iommu_driver "no arm64 guest kernel (run 'make smoke' first)"
 fi
 
-printf 'harness-selftest %s %s %s %s\n' "$passed" "$failed" "$skipped" "$(($(now) - t0))" >"$res/harness-selftest.result"
-printf 'harness-selftest: %s passed, %s failed, %s skipped\n' "$passed" "$failed" "$skipped"
-[ "$failed" = 0 ]
+ktap_end "$res" harness-selftest

@@ -63,23 +63,18 @@ static struct iommu_domain fake_identity_domain = {
 	.ops = &fake_identity_ops,
 };
 
-const struct iommu_ops fake_iommu_ops = {
-	.owner = THIS_MODULE,
-	.probe_device = fake_probe_device,
-	.release_device = fake_release_device,
-	.device_group = generic_single_device_group,
-	.default_domain = &fake_identity_domain,
-	.identity_domain = &fake_identity_domain,
-};
+/* The core tells drivers apart by their ops: two copies, two drivers. */
+#define FAKE_IOMMU_OPS {					\
+	.owner = THIS_MODULE,					\
+	.probe_device = fake_probe_device,			\
+	.release_device = fake_release_device,			\
+	.device_group = generic_single_device_group,		\
+	.default_domain = &fake_identity_domain,		\
+	.identity_domain = &fake_identity_domain,		\
+}
 
-const struct iommu_ops fake_other_iommu_ops = {
-	.owner = THIS_MODULE,
-	.probe_device = fake_probe_device,
-	.release_device = fake_release_device,
-	.device_group = generic_single_device_group,
-	.default_domain = &fake_identity_domain,
-	.identity_domain = &fake_identity_domain,
-};
+const struct iommu_ops fake_iommu_ops = FAKE_IOMMU_OPS;
+const struct iommu_ops fake_other_iommu_ops = FAKE_IOMMU_OPS;
 
 static void fake_iommu_unregister(void *data)
 {
