@@ -28,11 +28,8 @@ git -C "$SRC" diff -U0 base..HEAD -- '*.c' | awk '
 mapfile -t touched < <(git -C "$SRC" diff --name-only base..HEAD -- '*.c' | grep -v '^drivers/iommu/tests/')
 mapfile -t dirs < <(printf '%s\n' "${touched[@]}" | cut -d/ -f1-2 | sort -u | sed 's|$|/|')
 
-echo "KTAP version 1"
-echo "1..$(wc -w <<<"$arches")"
-n=0 passed=0 failed=0 t0=$(now)
+ktap_begin "$(wc -w <<<"$arches")"
 for arch in $arches; do
-	n=$((n + 1))
 	case "$arch" in
 	arm64)	cross=aarch64-linux-gnu- ;;
 	arm)	cross=arm-linux-gnueabihf- ;;
@@ -47,7 +44,7 @@ for arch in $arches; do
 	}
 	st=$(now)
 	step "allmod $arch: allmodconfig, then ${dirs[*]} (log: ${log#"$TOP"/})" >&2
-	why=
+	why= details=
 	if ! kmake allmodconfig >"$log" 2>&1; then
 		why="allmodconfig failed"
 	elif ! kmake "${dirs[@]}" >>"$log" 2>&1; then
@@ -63,18 +60,16 @@ for arch in $arches; do
 		grep -oE '^[^ :]+:[0-9]+:[0-9]+: warning' "$log.w1" | cut -d: -f1,2 |
 			sed "s|^$SRC/||" | sort -u >"$log.w1-locations" || true
 		new=$(comm -12 "$log.w1-locations" "$changed" | head -n 20)
-		[ -z "$new" ] || why="new W=1 warnings at: $(echo $new)"
-		echo "# $arch: ${#objs[@]} touched objects built, $(wc -l <"$log.w1-locations") W=1 warning locations in them (none new)" >&2
+		if [ -n "$new" ]; then
+			why="new W=1 warnings at: $(echo $new)"
+			details=$(grep -F "$(echo "$new" | head -n 1)" "$log.w1" | head -n 5)
+		fi
+		echo "# $arch: ${#objs[@]} touched objects built, $(wc -l <"$log.w1-locations") W=1 warning locations in them" >&2
 	fi
 	if [ -z "$why" ]; then
-		echo "ok $n allmodconfig_$arch ($(($(now) - st)) s)"
-		passed=$((passed + 1))
+		ktap_ok "allmodconfig_$arch ($(($(now) - st)) s)"
 	else
-		echo "not ok $n allmodconfig_$arch: $why"
-		grep -E 'error|warning' "$log" | head -n 20 | sed 's/^/# /'
-		failed=$((failed + 1))
+		ktap_not_ok "allmodconfig_$arch: $why" "${details:-$(grep -E 'error|warning' "$log" | head -n 20)}"
 	fi
 done
-printf 'allmod %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/allmod.result"
-printf 'allmod: %s passed, %s failed in %s s\n' "$passed" "$failed" "$(($(now) - t0))"
-[ "$failed" = 0 ]
+ktap_end "$res" allmod

@@ -21,9 +21,8 @@ if [ ! -d "$wt" ]; then
 	git_t worktree add -q --detach "$wt" base
 fi
 mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
-echo "KTAP version 1"
-echo "1..${#commits[@]}"
-n=0 passed=0 failed=0 t0=$(now)
+ktap_begin "${#commits[@]}"
+n=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	subject=$(git_t log -1 --format=%s "$c")
@@ -32,14 +31,9 @@ for c in "${commits[@]}"; do
 	   KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" bisect-arm64 arm64 \
 		"$TOP/configs/arm64-guest.config" "$TOP/configs/arm64-acpi.config" \
 		"$TOP/configs/bisect.config" "$TOP/configs/debug.config" >"$res/bisect-$n.log" 2>&1; then
-		echo "ok $n $subject"
-		passed=$((passed + 1))
+		ktap_ok "$subject"
 	else
-		echo "not ok $n $subject"
-		tail -n 20 "$res/bisect-$n.log" | sed 's/^/# /'
-		failed=$((failed + 1))
+		ktap_not_ok "$subject" "$(tail -n 20 "$res/bisect-$n.log")"
 	fi
 done
-printf 'bisect %s %s 0 %s\n' "$passed" "$failed" "$(($(now) - t0))" >"$res/bisect.result"
-printf 'bisect: %s passed, %s failed in %s s\n' "$passed" "$failed" "$(($(now) - t0))"
-[ "$failed" = 0 ]
+ktap_end "$res" bisect
