@@ -1,0 +1,168 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * KUnit tests of the locking contract around dev->iommu: the functions that
+ * change it assert, with lockdep, that iommu_probe_device_lock is held. Each
+ * case calls one of them without the lock and checks that its assertion
+ * fired, then with the lock and checks that it stayed quiet.
+ *
+ * How a test sees a WARN: every WARN, whatever prints it, increments the
+ * kernel's warn_count (kernel/panic.c), which it shows in
+ * /sys/kernel/warn_count. The tests read that attribute through its kobject
+ * (KUnit runs before user space mounts sysfs) and compare it around the
+ * call. The count is read only while iommu_probe_device_lock is not held, so
+ * that a failed assertion, which ends the case, never leaves the lock taken.
+ * A fired assertion taints the kernel with TAINT_WARN, which changes nothing
+ * for later cases; the suite is skipped when lockdep is off, or has
+ * turned itself off after an earlier report (debug_locks == 0), since the
+ * assertions are then no-ops.
+ */
+#include <kunit/device.h>
+#include <kunit/test.h>
+#include <linux/debug_locks.h>
+#include <linux/kernfs.h>
+#include <linux/kobject.h>
+#include <linux/mutex.h>
+
+#include "../iommu-priv.h"
+#include "fake_iommu.h"
+
+struct lockdep_test {
+	struct fake_iommu *smmu;
+	struct device *dev;
+};
+
+static int kernel_warn_count(struct kunit *test)
+{
+	struct kobj_attribute *attr;
+	struct kernfs_node *kn;
+	char *buf;
+	int count;
+
+	/*
+	 * sysfs_emit() wants a whole page; kmalloc() of PAGE_SIZE is naturally
+	 * aligned.
+	 */
+	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, buf);
+
+	kn = kernfs_find_and_get(kernel_kobj->sd, "warn_count");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, kn, "/sys/kernel/warn_count is missing");
+	/* A sysfs file's kernfs node points at its attribute */
+	attr = container_of(kn->priv, struct kobj_attribute, attr);
+	attr->show(kernel_kobj, attr, buf);
+	kernfs_put(kn);
+	KUNIT_ASSERT_EQ(test, kstrtoint(strim(buf), 10, &count), 0);
+	kunit_kfree(test, buf);
+	return count;
+}
+
+static void release_dev_iommu(void *data)
+{
+	struct device *dev = data;
+
+	mutex_lock(&iommu_probe_device_lock);
+	if (dev->iommu)
+		dev_iommu_free(dev);
+	mutex_unlock(&iommu_probe_device_lock);
+}
+
+static int lockdep_test_init(struct kunit *test)
+{
+	struct lockdep_test *t;
+
+	if (!IS_ENABLED(CONFIG_PROVE_LOCKING))
+		kunit_skip(test, "needs CONFIG_PROVE_LOCKING");
+	if (!debug_locks)
+		kunit_skip(test, "lockdep turned itself off after an earlier report");
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
+	t->dev = kunit_device_register(test, "lockdep-endpoint");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_dev_iommu,
+							t->dev), 0);
+	test->priv = t;
+	return 0;
+}
+
+/* dev_iommu_get(), through iommu_fwspec_init() */
+static void lockdep_fwspec_init_needs_lock(struct kunit *test)
+{
+	struct lockdep_test *t = test->priv;
+	int before = kernel_warn_count(test);
+
+	mutex_lock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
+	mutex_unlock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
+
+	release_dev_iommu(t->dev);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
+			    "dev_iommu_get() did not assert the lock");
+}
+
+static void lockdep_priv_set_needs_lock(struct kunit *test)
+{
+	struct lockdep_test *t = test->priv;
+	int before = kernel_warn_count(test);
+
+	mutex_lock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
+	dev_iommu_priv_set(t->dev, t);
+	mutex_unlock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
+
+	dev_iommu_priv_set(t->dev, NULL);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
+			    "dev_iommu_priv_set() did not assert the lock");
+}
+
+static void lockdep_fwspec_add_ids_needs_lock(struct kunit *test)
+{
+	struct lockdep_test *t = test->priv;
+	int before = kernel_warn_count(test);
+	const u32 id = 1;
+
+	mutex_lock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_add_ids(t->dev, &id, 1), 0);
+	mutex_unlock(&iommu_probe_device_lock);
+	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
+
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_add_ids(t->dev, &id, 1), 0);
+	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
+			    "iommu_fwspec_add_ids() did not assert the lock");
+}
+
+/* Building a fwspec on the side needs no lock: nothing shared is touched. */
+static void lockdep_fwspec_alloc_append_need_no_lock(struct kunit *test)
+{
+	struct lockdep_test *t = test->priv;
+	struct iommu_fwspec *fwspec;
+	int before = kernel_warn_count(test);
+	const u32 id = 2;
+
+	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
+	iommu_fwspec_dealloc(fwspec);
+	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
+}
+
+static struct kunit_case iommu_lockdep_test_cases[] = {
+	KUNIT_CASE(lockdep_fwspec_init_needs_lock),
+	KUNIT_CASE(lockdep_priv_set_needs_lock),
+	KUNIT_CASE(lockdep_fwspec_add_ids_needs_lock),
+	KUNIT_CASE(lockdep_fwspec_alloc_append_need_no_lock),
+	{}
+};
+
+static struct kunit_suite iommu_lockdep_test_suite = {
+	.name = "iommu_fwspec_lockdep",
+	.init = lockdep_test_init,
+	.test_cases = iommu_lockdep_test_cases,
+};
+
+kunit_test_suite(iommu_lockdep_test_suite);
