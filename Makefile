@@ -12,7 +12,7 @@
 $(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT SMOKE_TARGETS,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -20,12 +20,13 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests, then a result table'
-	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, harness selftests'
+	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
+	@echo 'make mutate       apply each deliberate breakage in mutations/ and check the KUnit cases it names fail'
 	@echo 'make bisect-check build an arm64 kernel (OF, ACPI, SMMUv2/v3, virtio-iommu) at every commit of the series'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
 	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
@@ -59,6 +60,9 @@ kerneldoc: tree
 selftest: tree
 	@$(H)/selftest.sh
 
+mutate: tree
+	@$(H)/mutate.sh
+
 bisect-check: tree
 	@$(H)/bisect.sh
 
@@ -69,7 +73,7 @@ run: tree
 	@$(H)/run.sh kunit smoke
 
 check: tree
-	@$(H)/run.sh checkpatch kerneldoc kunit smoke selftest
+	@$(H)/run.sh checkpatch kerneldoc kunit mutate smoke selftest
 
 clean:
 	@$(H)/clean.sh

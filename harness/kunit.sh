@@ -13,26 +13,20 @@ set -euo pipefail
 arch=${ARCH:-um}
 select_tree
 ccache_env
-args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
-case "$arch" in
-um)	cc="ccache gcc" ;;
-arm64)	cc="ccache aarch64-linux-gnu-gcc"
-	args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu-) ;;
-x86_64)	cc="ccache gcc"; args+=(--arch=x86_64) ;;
-*)	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64." ;;
+case "$arch" in um|arm64|x86_64) ;; *)
+	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64." ;;
 esac
 
 res=$OUT/results
 mkdir -p "$res"
 log=$res/kunit-$arch.log
 bdir=$OUT/kunit-$arch
-rm -f "$res/kunit-$arch.result"
+rm -f "$res/kunit-$arch.result" "$bdir/test.log"
 step "kunit ($arch): kunit.py run --kunitconfig=drivers/iommu/tests (log: ${log#"$TOP"/})"
 t0=$(now)
 # kunit.py's own progress lines go to the terminal; everything to the log.
 set +e
-(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
-	--build_dir="$bdir" --make_options "CC=$cc") 2>&1 | tee "$log" |
+kunit_py "$arch" "$bdir" 2>&1 | tee "$log" |
 	if [ "$V" = 1 ]; then cat; else
 		grep --line-buffered -E '^\[[0-9:]+\] (Configuring|Building|Starting|Elapsed)' || true
 	fi

@@ -81,6 +81,23 @@ ccache_env() {
 	ccache -M 8G >/dev/null 2>&1 || true
 }
 
+# kunit_py ARCH BUILD-DIR: run the suite with the tree's kunit.py for ARCH
+# (um, arm64, x86_64; the others under QEMU), kernel output in
+# BUILD-DIR/test.log. Needs select_tree and ccache_env first.
+kunit_py() {
+	local arch=$1 bdir=$2 cc="ccache gcc"
+	local args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
+	case "$arch" in
+	um)	;;
+	arm64)	cc="ccache aarch64-linux-gnu-gcc"
+		args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu-) ;;
+	x86_64)	args+=(--arch=x86_64) ;;
+	*)	die "ARCH=$arch is not supported by the KUnit runs." "Use ARCH=um, arm64 or x86_64." ;;
+	esac
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
+		--build_dir="$bdir" --make_options "CC=$cc")
+}
+
 # --- the series and the kernel tree's commits ---
 STATE=$TREE/.git/harness-series
 

@@ -3,12 +3,19 @@
  * The fake IOMMU driver of the KUnit tests. Its instances are found by the
  * core like any other, through their fwnode; devices probed by it join a
  * group of their own and get an identity default domain that accepts every
- * attach.
+ * attach. Every callback notes whether it ran with iommu_probe_device_lock
+ * held, which is what the core promises drivers on the probe path.
  */
 #include <kunit/resource.h>
+#include <linux/lockdep.h>
 #include <linux/mutex.h>
+#include <linux/of.h>
+#include <linux/spinlock.h>
 
 #include "fake_iommu.h"
+
+static LIST_HEAD(fake_iommus);
+static DEFINE_SPINLOCK(fake_iommus_lock);
 
 static struct fwnode_handle *fake_fwnode_get(struct fwnode_handle *fwnode)
 {
@@ -26,10 +33,47 @@ static const struct fwnode_operations fake_fwnode_ops = {
 	.put = fake_fwnode_put,
 };
 
+struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake)
+{
+	return fake->np ? of_fwnode_handle(fake->np) : &fake->fwnode;
+}
+
+static struct fake_iommu *fake_from_fwnode(struct fwnode_handle *fwnode)
+{
+	struct fake_iommu *fake, *found = NULL;
+
+	spin_lock(&fake_iommus_lock);
+	list_for_each_entry(fake, &fake_iommus, node) {
+		if (fake_iommu_fwnode(fake) == fwnode) {
+			found = fake;
+			break;
+		}
+	}
+	spin_unlock(&fake_iommus_lock);
+	return found;
+}
+
+/*
+ * lockdep knows whether this task holds the lock; without lockdep the best
+ * we can say is that somebody does.
+ */
+static void fake_note_lock(struct fake_iommu *fake, const char *op)
+{
+	bool held;
+
+	if (IS_ENABLED(CONFIG_LOCKDEP))
+		held = lockdep_is_held(&iommu_probe_device_lock);
+	else
+		held = mutex_is_locked(&iommu_probe_device_lock);
+	if (!held) {
+		fake->unlocked_calls++;
+		fake->unlocked_op = op;
+	}
+}
+
 static struct fake_iommu *to_fake(struct device *dev)
 {
-	return container_of(dev_iommu_fwspec_get(dev)->iommu_fwnode,
-			    struct fake_iommu, fwnode);
+	return fake_from_fwnode(dev_iommu_fwspec_get(dev)->iommu_fwnode);
 }
 
 static struct iommu_device *fake_probe_device(struct device *dev)
@@ -37,8 +81,7 @@ static struct iommu_device *fake_probe_device(struct device *dev)
 	struct fake_iommu *fake = to_fake(dev);
 
 	fake->probe_calls++;
-	if (!mutex_is_locked(&iommu_probe_device_lock))
-		fake->probe_unlocked = true;
+	fake_note_lock(fake, "probe_device");
 	if (fake->probe_error)
 		return ERR_PTR(fake->probe_error);
 	return &fake->iommu;
@@ -47,6 +90,40 @@ static struct iommu_device *fake_probe_device(struct device *dev)
 static void fake_release_device(struct device *dev)
 {
 	to_fake(dev)->release_calls++;
+}
+
+static struct iommu_group *fake_device_group(struct device *dev)
+{
+	struct fake_iommu *fake = to_fake(dev);
+
+	fake->group_calls++;
+	fake_note_lock(fake, "device_group");
+	return generic_single_device_group(dev);
+}
+
+/* Each cell of the specifier is one ID. */
+static int fake_of_xlate_fwspec(struct iommu_fwspec *fwspec, struct device *dev,
+				const struct of_phandle_args *args)
+{
+	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
+
+	fake->xlate_calls++;
+	fake_note_lock(fake, "of_xlate_fwspec");
+	if (fake->xlate_error)
+		return fake->xlate_error;
+	return iommu_fwspec_append_ids(fwspec, args->args, args->args_count);
+}
+
+/* What drivers not yet converted do: find the fwspec through the device. */
+static int fake_of_xlate(struct device *dev, const struct of_phandle_args *args)
+{
+	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
+
+	fake->xlate_calls++;
+	fake_note_lock(fake, "of_xlate");
+	if (fake->xlate_error)
+		return fake->xlate_error;
+	return iommu_fwspec_add_ids(dev, args->args, args->args_count);
 }
 
 static int fake_attach_dev(struct iommu_domain *domain, struct device *dev)
@@ -64,50 +141,93 @@ static struct iommu_domain fake_identity_domain = {
 };
 
 /* The core tells drivers apart by their ops: two copies, two drivers. */
-#define FAKE_IOMMU_OPS {					\
+#define FAKE_IOMMU_OPS						\
 	.owner = THIS_MODULE,					\
 	.probe_device = fake_probe_device,			\
 	.release_device = fake_release_device,			\
-	.device_group = generic_single_device_group,		\
+	.device_group = fake_device_group,			\
 	.default_domain = &fake_identity_domain,		\
-	.identity_domain = &fake_identity_domain,		\
-}
+	.identity_domain = &fake_identity_domain
 
-const struct iommu_ops fake_iommu_ops = FAKE_IOMMU_OPS;
-const struct iommu_ops fake_other_iommu_ops = FAKE_IOMMU_OPS;
+const struct iommu_ops fake_iommu_ops = {
+	FAKE_IOMMU_OPS,
+	.of_xlate_fwspec = fake_of_xlate_fwspec,
+};
 
-static void fake_iommu_unregister(void *data)
-{
-	struct fake_iommu *fake = data;
+const struct iommu_ops fake_other_iommu_ops = {
+	FAKE_IOMMU_OPS,
+	.of_xlate_fwspec = fake_of_xlate_fwspec,
+};
 
-	iommu_device_unregister(&fake->iommu);
-	iommu_device_sysfs_remove(&fake->iommu);
-}
+const struct iommu_ops fake_legacy_iommu_ops = {
+	FAKE_IOMMU_OPS,
+	.of_xlate = fake_of_xlate,
+};
 
 static atomic_t fake_iommu_ids = ATOMIC_INIT(0);
 
-struct fake_iommu *fake_iommu_create(struct kunit *test,
-				     const struct iommu_ops *ops)
+int fake_iommu_register(struct fake_iommu *fake, const struct iommu_ops *ops)
+{
+	int ret;
+
+	/* iommu_device_link() needs the sysfs device */
+	ret = iommu_device_sysfs_add(&fake->iommu, NULL, NULL, "fake-iommu.%d",
+				     atomic_inc_return(&fake_iommu_ids));
+	if (ret)
+		return ret;
+	/* No hwdev: the core then keeps the fwnode set here */
+	fake->iommu.fwnode = fake_iommu_fwnode(fake);
+	ret = iommu_device_register(&fake->iommu, ops, NULL);
+	if (ret) {
+		iommu_device_sysfs_remove(&fake->iommu);
+		return ret;
+	}
+	fake->registered = true;
+	return 0;
+}
+
+void fake_iommu_unregister(struct fake_iommu *fake)
+{
+	if (!fake->registered)
+		return;
+	iommu_device_unregister(&fake->iommu);
+	iommu_device_sysfs_remove(&fake->iommu);
+	fake->registered = false;
+}
+
+static void fake_iommu_destroy(void *data)
+{
+	struct fake_iommu *fake = data;
+
+	fake_iommu_unregister(fake);
+	spin_lock(&fake_iommus_lock);
+	list_del(&fake->node);
+	spin_unlock(&fake_iommus_lock);
+}
+
+struct fake_iommu *fake_iommu_create_of(struct kunit *test,
+					const struct iommu_ops *ops,
+					struct device_node *np)
 {
 	struct fake_iommu *fake;
 
 	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fake);
 	fwnode_init(&fake->fwnode, &fake_fwnode_ops);
-	if (!ops)
-		return fake;
-
-	/* iommu_device_link() needs the sysfs device */
-	KUNIT_ASSERT_EQ(test, iommu_device_sysfs_add(&fake->iommu, NULL, NULL,
-						     "fake-iommu.%d",
-						     atomic_inc_return(&fake_iommu_ids)), 0);
-	/* No hwdev: the core then keeps the fwnode set here */
-	fake->iommu.fwnode = &fake->fwnode;
-	if (iommu_device_register(&fake->iommu, ops, NULL)) {
-		iommu_device_sysfs_remove(&fake->iommu);
-		KUNIT_FAIL_AND_ABORT(test, "iommu_device_register() failed");
-	}
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_iommu_unregister,
+	fake->np = np;
+	spin_lock(&fake_iommus_lock);
+	list_add(&fake->node, &fake_iommus);
+	spin_unlock(&fake_iommus_lock);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_iommu_destroy,
 							fake), 0);
+	if (ops)
+		KUNIT_ASSERT_EQ_MSG(test, fake_iommu_register(fake, ops), 0,
+				    "registering the fake IOMMU failed");
 	return fake;
+}
+
+struct fake_iommu *fake_iommu_create(struct kunit *test,
+				     const struct iommu_ops *ops)
+{
+	return fake_iommu_create_of(test, ops, NULL);
 }

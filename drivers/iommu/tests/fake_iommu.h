@@ -1,8 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0-only */
 /*
  * A fake IOMMU driver for the KUnit tests: a real iommu_device registered
- * with the core on a fake fwnode, with knobs to make its callbacks fail and
- * counters of what the core asked of it.
+ * with the core, on a fake fwnode or on a DT node, with knobs to make its
+ * callbacks fail and counters of what the core asked of it.
  */
 #ifndef _IOMMU_TESTS_FAKE_IOMMU_H
 #define _IOMMU_TESTS_FAKE_IOMMU_H
@@ -10,31 +10,58 @@
 #include <kunit/test.h>
 #include <linux/fwnode.h>
 #include <linux/iommu.h>
+#include <linux/list.h>
+#include <linux/of.h>
 
 struct fake_iommu {
 	/* get/put on it count references, so leaks show in fwnode_refs */
 	struct fwnode_handle fwnode;
 	int fwnode_refs;
+	/* the DT node the instance is on, instead of fwnode; or NULL */
+	struct device_node *np;
 	struct iommu_device iommu;
+	bool registered;
+	struct list_head node;		/* in fake_iommus */
 
 	/* knobs */
 	int probe_error;		/* probe_device fails with this */
+	int xlate_error;		/* of_xlate(_fwspec) fails with this */
 
 	/* what the core did */
 	int probe_calls;
 	int release_calls;
-	bool probe_unlocked;	/* a probe_device ran without the lock */
+	int group_calls;
+	int xlate_calls;
+	/* callbacks that ran without iommu_probe_device_lock, the last one */
+	int unlocked_calls;
+	const char *unlocked_op;
 };
 
-/* The fake driver, and a second driver the core must tell apart from it. */
+/*
+ * The fake driver; a second driver the core must tell apart from it; and a
+ * third that implements only the older ops->of_xlate().
+ */
 extern const struct iommu_ops fake_iommu_ops;
 extern const struct iommu_ops fake_other_iommu_ops;
+extern const struct iommu_ops fake_legacy_iommu_ops;
 
 /*
- * A fake IOMMU instance, registered with @ops (NULL: never registered) and
+ * A fake IOMMU instance, registered with @ops (NULL: not registered) and
  * unregistered when the test ends.
  */
 struct fake_iommu *fake_iommu_create(struct kunit *test,
 				     const struct iommu_ops *ops);
+
+/* The same on DT node @np: the core finds it through of_fwnode_handle(np). */
+struct fake_iommu *fake_iommu_create_of(struct kunit *test,
+					const struct iommu_ops *ops,
+					struct device_node *np);
+
+/* Register or unregister an instance made by one of the above. */
+int fake_iommu_register(struct fake_iommu *fake, const struct iommu_ops *ops);
+void fake_iommu_unregister(struct fake_iommu *fake);
+
+/* The fwnode the core knows the instance by. */
+struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake);
 
 #endif

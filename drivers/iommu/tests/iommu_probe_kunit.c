@@ -65,7 +65,9 @@ static void probe_fwspec_installs_and_joins_group(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), fwspec);
 	KUNIT_EXPECT_NOT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
-	KUNIT_EXPECT_FALSE(test, t->smmu->probe_unlocked);
+	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
+			    "%s ran without iommu_probe_device_lock",
+			    t->smmu->unlocked_op);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
 }
 

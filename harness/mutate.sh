@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Do the tests notice when the code is broken? Each patch in mutations/
+# breaks the series on purpose; its header names what it breaks and the
+# KUnit cases that must then fail:
+#
+#   Mutation: <what the patch breaks>
+#   Killed-by: <case> [<case>...]
+#
+# Every mutation is applied to build/linux on its own, the UML suite is
+# built and run, and the patch is taken out again (also on error or ^C).
+# A mutation passes (is killed) when every case it names fails; one that a
+# named case survives is a hole in the suite. One KTAP line per mutation.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -z "${KERNEL_SRC:-}" ] ||
+	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
+	    "Run 'make mutate' without KERNEL_SRC."
+select_tree
+ccache_env
+res=$OUT/results
+bdir=$OUT/kunit-um
+mkdir -p "$res"
+
+shopt -s nullglob
+muts=("$TOP"/mutations/*.patch)
+[ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/."
+
+applied=
+restore() {
+	[ -z "$applied" ] || git_t apply -R "$applied" ||
+		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
+	applied=
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+step "mutations: ${#muts[@]} deliberate breakages, each must fail the cases it names"
+ktap_begin "${#muts[@]}"
+for m in "${muts[@]}"; do
+	name=$(basename "$m" .patch)
+	read -ra cases <<<"$(sed -n 's/^Killed-by: *//p' "$m")"
+	if [ "${#cases[@]}" = 0 ]; then
+		ktap_not_ok "$name" "${m#"$TOP"/} has no 'Killed-by:' line naming the cases it must fail"
+		continue
+	fi
+	if ! git_t apply --check "$m" 2>/dev/null; then
+		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
+		continue
+	fi
+	git_t apply "$m"
+	applied=$m
+	log=$res/mutate-$name.log
+	rm -f "$bdir/test.log"
+	kunit_py um "$bdir" >"$log" 2>&1 || true
+	restore
+	if [ ! -s "$bdir/test.log" ]; then
+		ktap_not_ok "$name" "the mutated kernel did not build or boot: see ${log#"$TOP"/}"
+		continue
+	fi
+	survived=()
+	for c in "${cases[@]}"; do
+		grep -Eq "^[[:space:]]*ok [0-9]+ $c( |\$)" "$bdir/test.log" && survived+=("$c")
+		grep -Eq "^[[:space:]]*(not )?ok [0-9]+ $c( |\$)" "$bdir/test.log" ||
+			survived+=("$c (no such case ran)")
+	done
+	if [ "${#survived[@]}" = 0 ]; then
+		ktap_ok "$name"
+	else
+		ktap_not_ok "$name" "$(sed -n 's/^Mutation: *//p' "$m"), and these cases still pass:
+$(printf '  %s\n' "${survived[@]}")"
+	fi
+done
+ktap_end "$res" mutate
