@@ -5,11 +5,8 @@
  * case calls one of them without the lock and checks that its assertion
  * fired, then with the lock and checks that it stayed quiet.
  *
- * How a test sees a WARN: every WARN, whatever prints it, increments the
- * kernel's warn_count (kernel/panic.c), which it shows in
- * /sys/kernel/warn_count. The tests read that attribute through its kobject
- * (KUnit runs before user space mounts sysfs) and compare it around the
- * call. The count is read only while iommu_probe_device_lock is not held, so
+ * How a test sees a WARN: it compares the kernel's warn_count
+ * (warn_count.c) around the call. The count is read only while iommu_probe_device_lock is not held, so
  * that a failed assertion, which ends the case, never leaves the lock taken.
  * A fired assertion taints the kernel with TAINT_WARN, which changes nothing
  * for later cases; the suite is skipped when lockdep is off, or has
@@ -19,42 +16,16 @@
 #include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/debug_locks.h>
-#include <linux/kernfs.h>
-#include <linux/kobject.h>
 #include <linux/mutex.h>
 
 #include "../iommu-priv.h"
 #include "fake_iommu.h"
+#include "warn_count.h"
 
 struct lockdep_test {
 	struct fake_iommu *smmu;
 	struct device *dev;
 };
-
-static int kernel_warn_count(struct kunit *test)
-{
-	struct kobj_attribute *attr;
-	struct kernfs_node *kn;
-	char *buf;
-	int count;
-
-	/*
-	 * sysfs_emit() wants a whole page; kmalloc() of PAGE_SIZE is naturally
-	 * aligned.
-	 */
-	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-
-	kn = kernfs_find_and_get(kernel_kobj->sd, "warn_count");
-	KUNIT_ASSERT_NOT_NULL_MSG(test, kn, "/sys/kernel/warn_count is missing");
-	/* A sysfs file's kernfs node points at its attribute */
-	attr = container_of(kn->priv, struct kobj_attribute, attr);
-	attr->show(kernel_kobj, attr, buf);
-	kernfs_put(kn);
-	KUNIT_ASSERT_EQ(test, kstrtoint(strim(buf), 10, &count), 0);
-	kunit_kfree(test, buf);
-	return count;
-}
 
 static void release_dev_iommu(void *data)
 {

@@ -1,0 +1,167 @@
+// SPDX-License-Identifier: GPL-2.0-only
+/*
+ * A fail-nth sweep over configure+probe, as iommufd_fail_nth does for
+ * iommufd: of_iommu_configure() on a fresh endpoint with the Nth slab
+ * allocation of this task made to fail, for N = 1, 2, ... until the path
+ * no longer reaches an Nth allocation. Every failing run must return an
+ * error and leave the device without dev->iommu or a group; every run,
+ * failing or not, must give back every reference it took on the IOMMU's
+ * DT node once the endpoint is gone, and none may WARN.
+ *
+ * The Nth allocation is failed through current->fail_nth, which is what
+ * /proc/self/fail-nth sets (Documentation/fault-injection). failslab skips
+ * sleeping allocations unless its debugfs knob ignore-gfp-wait is cleared,
+ * and prints a stack for each failure unless verbose is 0. KUnit runs
+ * before user space could set them, so the suite sets them itself, through
+ * the variables that the debugfs files show (a debugfs file keeps its
+ * variable's address in the inode's i_private), and restores them after.
+ */
+#include <kunit/of.h>
+#include <kunit/test.h>
+#include <linux/debugfs.h>
+#include <linux/of.h>
+#include <linux/of_iommu.h>
+#include <linux/platform_device.h>
+#include <linux/sched.h>
+
+#include "fake_iommu.h"
+#include "warn_count.h"
+
+#define FAIL_NTH_MAX	1000
+
+struct fail_nth_test {
+	struct fake_iommu *a;
+	struct device_node *ep;
+	bool *ignore_gfp_wait, saved_ignore_gfp_wait;
+	unsigned long *verbose, saved_verbose;
+};
+
+static void *failslab_knob(struct kunit *test, const char *name)
+{
+	struct dentry *dir, *file;
+	void *knob;
+
+	dir = debugfs_lookup("failslab", NULL);
+	if (IS_ERR_OR_NULL(dir))
+		kunit_skip(test, "failslab is not in debugfs (needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS)");
+	file = debugfs_lookup(name, dir);
+	dput(dir);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, file, "no failslab/%s", name);
+	knob = d_inode(file)->i_private;
+	dput(file);
+	return knob;
+}
+
+static void failslab_restore(void *data)
+{
+	struct fail_nth_test *t = data;
+
+	*t->ignore_gfp_wait = t->saved_ignore_gfp_wait;
+	*t->verbose = t->saved_verbose;
+}
+
+static int fail_nth_test_init(struct kunit *test)
+{
+	struct fail_nth_test *t;
+	struct device_node *np;
+
+	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, t);
+	t->ignore_gfp_wait = failslab_knob(test, "ignore-gfp-wait");
+	t->verbose = failslab_knob(test, "verbose");
+	t->saved_ignore_gfp_wait = *t->ignore_gfp_wait;
+	t->saved_verbose = *t->verbose;
+	*t->ignore_gfp_wait = false;
+	*t->verbose = 0;
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, failslab_restore,
+							t), 0);
+
+	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, iommu_of_kunit), 0);
+	np = of_find_node_by_path("/fwspec-iommu-a");
+	KUNIT_ASSERT_NOT_NULL(test, np);
+	of_node_put_kunit(test, np);
+	t->a = fake_iommu_create_of(test, &fake_iommu_ops, np);
+	/* Three entries: the fwspec is allocated and grown three times */
+	t->ep = of_find_node_by_path("/fwspec-ep-many");
+	KUNIT_ASSERT_NOT_NULL(test, t->ep);
+	of_node_put_kunit(test, t->ep);
+	test->priv = t;
+	return 0;
+}
+
+/* A new endpoint on @np each time, so that every run starts from scratch */
+static struct platform_device *new_endpoint(struct kunit *test,
+					    struct device_node *np, int id)
+{
+	struct platform_device *pdev;
+
+	pdev = platform_device_alloc("fwspec-fail-nth", id);
+	KUNIT_ASSERT_NOT_NULL(test, pdev);
+	/* The platform device puts its node when it goes */
+	device_set_node(&pdev->dev, of_fwnode_handle(of_node_get(np)));
+	if (platform_device_add(pdev)) {
+		platform_device_put(pdev);
+		KUNIT_FAIL_AND_ABORT(test, "platform_device_add() failed");
+	}
+	return pdev;
+}
+
+static void fail_nth_configure_and_probe(struct kunit *test)
+{
+	struct fail_nth_test *t = test->priv;
+	unsigned int refs = kref_read(&t->a->np->kobj.kref);
+	int warns = kernel_warn_count(test);
+	int n, ret, failed_runs = 0;
+
+	for (n = 1; n <= FAIL_NTH_MAX; n++) {
+		struct platform_device *pdev = new_endpoint(test, t->ep, n);
+		struct device *dev = &pdev->dev;
+		bool injected;
+
+		current->fail_nth = n;
+		ret = of_iommu_configure(dev, t->ep, NULL);
+		injected = !current->fail_nth;
+		current->fail_nth = 0;
+
+		if (injected) {
+			failed_runs++;
+			KUNIT_EXPECT_NE_MSG(test, ret, 0,
+					    "failing allocation %d went unnoticed", n);
+			if (ret) {
+				KUNIT_EXPECT_NULL_MSG(test, dev->iommu,
+						      "allocation %d failed: dev->iommu left behind", n);
+				KUNIT_EXPECT_NULL_MSG(test, dev->iommu_group,
+						      "allocation %d failed: group left behind", n);
+			}
+		} else {
+			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "run %d, nothing injected", n);
+			KUNIT_EXPECT_NOT_NULL(test, dev->iommu_group);
+		}
+
+		platform_device_unregister(pdev);
+		KUNIT_EXPECT_EQ_MSG(test, kref_read(&t->a->np->kobj.kref), refs,
+				    "references to the IOMMU node leaked when allocation %d failed",
+				    n);
+		KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), warns,
+				    "a WARN fired when allocation %d failed", n);
+		if (!injected || test->status == KUNIT_FAILURE)
+			break;
+	}
+	KUNIT_EXPECT_LE_MSG(test, n, FAIL_NTH_MAX, "the sweep did not end");
+	/* alloc, three appends, dev->iommu, the group device: at least six */
+	KUNIT_EXPECT_GE(test, failed_runs, 6);
+	kunit_info(test, "configure+probe made %d allocations", failed_runs);
+}
+
+static struct kunit_case iommu_fail_nth_test_cases[] = {
+	KUNIT_CASE_SLOW(fail_nth_configure_and_probe),
+	{}
+};
+
+static struct kunit_suite iommu_fail_nth_test_suite = {
+	.name = "iommu_fwspec_fail_nth",
+	.init = fail_nth_test_init,
+	.test_cases = iommu_fail_nth_test_cases,
+};
+
+kunit_test_suite(iommu_fail_nth_test_suite);
