@@ -43,7 +43,8 @@ static void *failslab_knob(struct kunit *test, const char *name)
 
 	dir = debugfs_lookup("failslab", NULL);
 	if (IS_ERR_OR_NULL(dir))
-		kunit_skip(test, "failslab is not in debugfs (needs CONFIG_FAILSLAB and CONFIG_FAULT_INJECTION_DEBUG_FS)");
+		kunit_skip(test, "failslab is not in debugfs (%s)",
+			   "needs FAILSLAB and FAULT_INJECTION_DEBUG_FS");
 	file = debugfs_lookup(name, dir);
 	dput(dir);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL_MSG(test, file, "no failslab/%s", name);
@@ -127,12 +128,10 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 			failed_runs++;
 			KUNIT_EXPECT_NE_MSG(test, ret, 0,
 					    "failing allocation %d went unnoticed", n);
-			if (ret) {
-				KUNIT_EXPECT_NULL_MSG(test, dev->iommu,
-						      "allocation %d failed: dev->iommu left behind", n);
-				KUNIT_EXPECT_NULL_MSG(test, dev->iommu_group,
-						      "allocation %d failed: group left behind", n);
-			}
+			KUNIT_EXPECT_NULL_MSG(test, dev->iommu,
+					      "dev->iommu left after failure %d", n);
+			KUNIT_EXPECT_NULL_MSG(test, dev->iommu_group,
+					      "group left after failure %d", n);
 		} else {
 			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "run %d, nothing injected", n);
 			KUNIT_EXPECT_NOT_NULL(test, dev->iommu_group);
@@ -140,8 +139,7 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 
 		platform_device_unregister(pdev);
 		KUNIT_EXPECT_EQ_MSG(test, kref_read(&t->a->np->kobj.kref), refs,
-				    "references to the IOMMU node leaked when allocation %d failed",
-				    n);
+				    "IOMMU node references leaked, failure %d", n);
 		KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), warns,
 				    "a WARN fired when allocation %d failed", n);
 		if (!injected || test->status == KUNIT_FAILURE)

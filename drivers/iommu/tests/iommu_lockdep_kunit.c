@@ -6,8 +6,9 @@
  * fired, then with the lock and checks that it stayed quiet.
  *
  * How a test sees a WARN: it compares the kernel's warn_count
- * (warn_count.c) around the call. The count is read only while iommu_probe_device_lock is not held, so
- * that a failed assertion, which ends the case, never leaves the lock taken.
+ * (warn_count.c) around the call. The count is read only while
+ * iommu_probe_device_lock is not held, so that a failed assertion, which
+ * ends the case, never leaves the lock taken.
  * A fired assertion taints the kernel with TAINT_WARN, which changes nothing
  * for later cases; the suite is skipped when lockdep is off, or has
  * turned itself off after an earlier report (debug_locks == 0), since the
