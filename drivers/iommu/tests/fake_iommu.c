@@ -10,6 +10,7 @@
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
+#include <linux/platform_device.h>
 #include <linux/spinlock.h>
 
 #include "fake_iommu.h"
@@ -36,6 +37,25 @@ static const struct fwnode_operations fake_fwnode_ops = {
 struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake)
 {
 	return fake->np ? of_fwnode_handle(fake->np) : &fake->fwnode;
+}
+
+struct platform_device *fake_endpoint_add(struct device_node *np,
+					  const char *name, int id)
+{
+	struct platform_device *pdev;
+	int ret;
+
+	pdev = platform_device_alloc(name, id);
+	if (!pdev)
+		return ERR_PTR(-ENOMEM);
+	/* The platform device puts its node when it goes */
+	device_set_node(&pdev->dev, of_fwnode_handle(of_node_get(np)));
+	ret = platform_device_add(pdev);
+	if (ret) {
+		platform_device_put(pdev);
+		return ERR_PTR(ret);
+	}
+	return pdev;
 }
 
 static struct fake_iommu *fake_from_fwnode(struct fwnode_handle *fwnode)

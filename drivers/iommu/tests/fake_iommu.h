@@ -61,6 +61,15 @@ struct fake_iommu *fake_iommu_create_of(struct kunit *test,
 int fake_iommu_register(struct fake_iommu *fake, const struct iommu_ops *ops);
 void fake_iommu_unregister(struct fake_iommu *fake);
 
+/*
+ * A new platform device named @name.@id for endpoint node @np, added to the
+ * platform bus; platform_device_unregister() it when done. ERR_PTR on
+ * failure. Unlike the overlay's own devices there can be any number of
+ * them, so each run of a test can start from a device never configured.
+ */
+struct platform_device *fake_endpoint_add(struct device_node *np,
+					  const char *name, int id);
+
 /* The fwnode the core knows the instance by. */
 struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake);
 

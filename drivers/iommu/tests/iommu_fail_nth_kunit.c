@@ -90,23 +90,6 @@ static int fail_nth_test_init(struct kunit *test)
 	return 0;
 }
 
-/* A new endpoint on @np each time, so that every run starts from scratch */
-static struct platform_device *new_endpoint(struct kunit *test,
-					    struct device_node *np, int id)
-{
-	struct platform_device *pdev;
-
-	pdev = platform_device_alloc("fwspec-fail-nth", id);
-	KUNIT_ASSERT_NOT_NULL(test, pdev);
-	/* The platform device puts its node when it goes */
-	device_set_node(&pdev->dev, of_fwnode_handle(of_node_get(np)));
-	if (platform_device_add(pdev)) {
-		platform_device_put(pdev);
-		KUNIT_FAIL_AND_ABORT(test, "platform_device_add() failed");
-	}
-	return pdev;
-}
-
 static void fail_nth_configure_and_probe(struct kunit *test)
 {
 	struct fail_nth_test *t = test->priv;
@@ -115,9 +98,13 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 	int n, ret, failed_runs = 0;
 
 	for (n = 1; n <= FAIL_NTH_MAX; n++) {
-		struct platform_device *pdev = new_endpoint(test, t->ep, n);
-		struct device *dev = &pdev->dev;
+		struct platform_device *pdev;
+		struct device *dev;
 		bool injected;
+
+		pdev = fake_endpoint_add(t->ep, "fwspec-fail-nth", n);
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
+		dev = &pdev->dev;
 
 		current->fail_nth = n;
 		ret = of_iommu_configure(dev, t->ep, NULL);
