@@ -6,13 +6,16 @@
 #   KERNEL_SRC=/path  run on an existing kernel tree instead of build/linux
 #   ARCH=um|arm64|x86_64  architecture for 'make kunit' (default um)
 #   V=1               show full build and tool output
+#   DEBUG=1           'make kunit' with KASAN (configs/kunit-debug.config)
+#   COVERAGE_MIN=95   'make coverage' fails under this line coverage (%)
+#   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V GUEST_TIMEOUT SMOKE_TARGETS,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V DEBUG GUEST_TIMEOUT SMOKE_TARGETS COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -20,12 +23,15 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests, then a result table'
-	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, harness selftests'
+	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, coverage, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
+	@echo 'make coverage     line coverage of the series fwspec functions by the KUnit suite (gcov, UML)'
+	@echo 'make bench-kunit  timings of the KUnit suite: cold, warm (one file touched), run only; medians'
+	@echo 'make kunit-repeat run the built UML suite REPEAT=20 times and count failing runs (flakiness)'
 	@echo 'make mutate       apply each deliberate breakage in mutations/ and check the KUnit cases it names fail'
 	@echo 'make bisect-check build an arm64 kernel (OF, ACPI, SMMUv2/v3, virtio-iommu) at every commit of the series'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
@@ -34,7 +40,7 @@ help:
 	@echo 'make deps         install the Debian packages the project needs (root)'
 	@echo 'make clean        remove build outputs, keep build/linux'
 	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
-	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1'
+	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
 	@$(H)/deps.sh $(if $(KERNEL_SRC),,--base)
@@ -63,6 +69,15 @@ selftest: tree
 mutate: tree
 	@$(H)/mutate.sh
 
+coverage: tree
+	@$(H)/coverage.sh
+
+bench-kunit: tree
+	@$(H)/bench-kunit.sh
+
+kunit-repeat: kunit
+	@$(H)/kunit-repeat.sh
+
 bisect-check: tree
 	@$(H)/bisect.sh
 
@@ -73,7 +88,7 @@ run: tree
 	@$(H)/run.sh kunit smoke
 
 check: tree
-	@$(H)/run.sh checkpatch kerneldoc kunit mutate smoke selftest
+	@$(H)/run.sh checkpatch kerneldoc kunit mutate coverage smoke selftest
 
 clean:
 	@$(H)/clean.sh

@@ -4,9 +4,13 @@
 # tools/testing/kunit/kunit.py, on build/linux or on KERNEL_SRC.
 #
 #   ARCH=um (default) | arm64 | x86_64   (non-UML runs under QEMU)
+#   DEBUG=1   add configs/kunit-debug.config (KASAN) to the suite's config
 #
-# Writes build/results/kunit-ARCH.{log,ktap,result} and prints the KTAP
-# and a one-line summary. Exits non-zero when a test fails or crashes.
+# Writes build/results/kunit-ARCH[-debug].{log,ktap,result} and prints the
+# KTAP and a one-line summary. Exits non-zero when a test fails or crashes,
+# or when the kernel log has a report no case asked for (KASAN, a lockdep
+# report, BUG, an oops): the lockdep suite makes WARNs on purpose, so
+# WARNs are judged by the cases themselves, not here.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -17,16 +21,22 @@ case "$arch" in um|arm64|x86_64) ;; *)
 	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64." ;;
 esac
 
+name=kunit-$arch
+extra=()
+if [ "${DEBUG:-0}" = 1 ]; then
+	name=$name-debug
+	extra=(--kunitconfig="$TOP/configs/kunit-debug.config")
+fi
 res=$OUT/results
 mkdir -p "$res"
-log=$res/kunit-$arch.log
-bdir=$OUT/kunit-$arch
-rm -f "$res/kunit-$arch.result" "$bdir/test.log"
-step "kunit ($arch): kunit.py run --kunitconfig=drivers/iommu/tests (log: ${log#"$TOP"/})"
+log=$res/$name.log
+bdir=$OUT/$name
+rm -f "$res/$name.result" "$bdir/test.log"
+step "kunit ($arch${extra:+, debug}): kunit.py run --kunitconfig=drivers/iommu/tests (log: ${log#"$TOP"/})"
 t0=$(now)
 # kunit.py's own progress lines go to the terminal; everything to the log.
 set +e
-kunit_py "$arch" "$bdir" 2>&1 | tee "$log" |
+kunit_py "$arch" "$bdir" "${extra[@]}" 2>&1 | tee "$log" |
 	if [ "$V" = 1 ]; then cat; else
 		grep --line-buffered -E '^\[[0-9:]+\] (Configuring|Building|Starting|Elapsed)' || true
 	fi
@@ -36,7 +46,7 @@ secs=$(($(now) - t0))
 
 if [ -f "$bdir/test.log" ]; then
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
-		"$bdir/test.log") >"$res/kunit-$arch.ktap" 2>/dev/null || true
+		"$bdir/test.log") >"$res/$name.ktap" 2>/dev/null || true
 fi
 summary=$(sed -n 's/.*Testing complete\. \(Ran .*\)/\1/p' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tail -n 1)
 if [ -z "$summary" ]; then
@@ -50,10 +60,22 @@ failed=$(($(count failed) + $(count crashed) + $(count errors)))
 skipped=$(count skipped)
 [ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
 
+BAD='BUG:|KASAN|UBSAN|Kernel panic|Oops|Unable to handle kernel|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t: '
+report=
+if grep -qE "$BAD" "$bdir/test.log" 2>/dev/null; then
+	first=$(grep -nE "$BAD" "$bdir/test.log" | head -n 1 | cut -d: -f1)
+	report=$(sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$bdir/test.log")
+	failed=$((failed + 1))
+fi
+
 if [ "$V" != 1 ]; then
-	cat "$res/kunit-$arch.ktap" 2>/dev/null || true
+	cat "$res/$name.ktap" 2>/dev/null || true
 	[ "$failed" = 0 ] || sed -n '/=====/,$p' "$log" | sed 's/\x1b\[[0-9;]*m//g' | grep -v '^\[[0-9:]*\] *\(=*\)$' | tail -n 60
 fi
-printf 'kunit-%s %s %s %s %s\n' "$arch" "$passed" "$failed" "$skipped" "$secs" >"$res/kunit-$arch.result"
-printf 'kunit (%s): %s passed, %s failed, %s skipped in %s s\n' "$arch" "$passed" "$failed" "$skipped" "$secs"
+if [ -n "$report" ]; then
+	echo "FAIL: the kernel log of the KUnit run has a report (from $bdir/test.log):"
+	printf '%s\n' "$report" | sed 's/^/    /'
+fi
+printf '%s %s %s %s %s\n' "$name" "$passed" "$failed" "$skipped" "$secs" >"$res/$name.result"
+printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$name" "$passed" "$failed" "$skipped" "$secs"
 [ "$failed" = 0 ]

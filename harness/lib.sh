@@ -81,17 +81,20 @@ ccache_env() {
 	ccache -M 8G >/dev/null 2>&1 || true
 }
 
-# kunit_py ARCH BUILD-DIR: run the suite with the tree's kunit.py for ARCH
-# (um, arm64, x86_64; the others under QEMU), kernel output in
+# kunit_py ARCH BUILD-DIR [KUNIT.PY-ARGS...]: run the suite with the tree's kunit.py for ARCH
+# (um, arm64, x86_64; the others under QEMU with two CPUs, so that the
+# race suite runs truly in parallel; UML has one), kernel output in
 # BUILD-DIR/test.log. Needs select_tree and ccache_env first.
 kunit_py() {
 	local arch=$1 bdir=$2 cc="ccache gcc"
 	local args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
+	shift 2
+	args+=("$@")
 	case "$arch" in
 	um)	;;
 	arm64)	cc="ccache aarch64-linux-gnu-gcc"
-		args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu-) ;;
-	x86_64)	args+=(--arch=x86_64) ;;
+		args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu- "--qemu_args=-smp 2") ;;
+	x86_64)	args+=(--arch=x86_64 "--qemu_args=-smp 2") ;;
 	*)	die "ARCH=$arch is not supported by the KUnit runs." "Use ARCH=um, arm64 or x86_64." ;;
 	esac
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \

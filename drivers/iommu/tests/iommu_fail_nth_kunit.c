@@ -16,6 +16,7 @@
  * the variables that the debugfs files show (a debugfs file keeps its
  * variable's address in the inode's i_private), and restores them after.
  */
+#include <kunit/device.h>
 #include <kunit/of.h>
 #include <kunit/test.h>
 #include <linux/debugfs.h>
@@ -24,6 +25,7 @@
 #include <linux/platform_device.h>
 #include <linux/sched.h>
 
+#include "../iommu-priv.h"
 #include "fake_iommu.h"
 #include "warn_count.h"
 
@@ -138,8 +140,61 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 	kunit_info(test, "configure+probe made %d allocations", failed_runs);
 }
 
+static void release_endpoint_iommu(struct device *dev)
+{
+	mutex_lock(&iommu_probe_device_lock);
+	if (dev->iommu)
+		dev_iommu_free(dev);
+	mutex_unlock(&iommu_probe_device_lock);
+}
+
+/*
+ * The older entry point, which drivers still call from probe_device: a
+ * failure returns -ENOMEM and the core's cleanup of a failed probe
+ * (dev_iommu_free()) gives everything back.
+ */
+static void fail_nth_fwspec_init(struct kunit *test)
+{
+	struct fake_iommu *fake = fake_iommu_create(test, &fake_iommu_ops);
+	int warns = kernel_warn_count(test);
+	int n, ret, failed_runs = 0;
+
+	for (n = 1; n <= FAIL_NTH_MAX; n++) {
+		struct device *dev = kunit_device_register(test, "fwspec-fail-nth-init");
+		bool injected;
+
+		KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+		mutex_lock(&iommu_probe_device_lock);
+		current->fail_nth = n;
+		ret = iommu_fwspec_init(dev, &fake->fwnode);
+		injected = !current->fail_nth;
+		current->fail_nth = 0;
+		mutex_unlock(&iommu_probe_device_lock);
+
+		if (injected) {
+			failed_runs++;
+			KUNIT_EXPECT_EQ_MSG(test, ret, -ENOMEM, "failure %d", n);
+			KUNIT_EXPECT_NULL_MSG(test, dev_iommu_fwspec_get(dev),
+					      "half a fwspec after failure %d", n);
+		} else {
+			KUNIT_EXPECT_EQ(test, ret, 0);
+			KUNIT_EXPECT_NOT_NULL(test, dev_iommu_fwspec_get(dev));
+		}
+		release_endpoint_iommu(dev);
+		kunit_device_unregister(test, dev);
+		KUNIT_EXPECT_EQ_MSG(test, fake->fwnode_refs, 0,
+				    "fwnode references leaked, failure %d", n);
+		if (!injected || test->status == KUNIT_FAILURE)
+			break;
+	}
+	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), warns);
+	/* dev->iommu and the fwspec */
+	KUNIT_EXPECT_EQ(test, failed_runs, 2);
+}
+
 static struct kunit_case iommu_fail_nth_test_cases[] = {
 	KUNIT_CASE_SLOW(fail_nth_configure_and_probe),
+	KUNIT_CASE(fail_nth_fwspec_init),
 	{}
 };
 

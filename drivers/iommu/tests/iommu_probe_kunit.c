@@ -8,6 +8,7 @@
 #include <kunit/test.h>
 #include <linux/platform_device.h>
 
+#include "../iommu-priv.h"
 #include "fake_iommu.h"
 
 struct probe_test {
@@ -118,11 +119,59 @@ static void probe_fwspec_release_frees_everything(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
 }
 
+static void release_unbound_dev(struct device *dev)
+{
+}
+
+static void put_unbound_dev(void *data)
+{
+	struct device *dev = data;
+
+	mutex_lock(&iommu_probe_device_lock);
+	if (dev->iommu)
+		dev_iommu_free(dev);
+	mutex_unlock(&iommu_probe_device_lock);
+	put_device(dev);
+}
+
+/*
+ * Firmware code may configure a device before it is added to its bus: the
+ * fwspec is installed and the bus notifier probes the device later. A
+ * second configuration before that keeps the first fwspec.
+ */
+static void probe_fwspec_not_on_bus_installs_only(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *first = fwspec_with_id(test, t->smmu, 0x15);
+	struct iommu_fwspec *again;
+	struct device *dev;
+
+	dev = kunit_kzalloc(test, sizeof(*dev), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, dev);
+	device_initialize(dev);
+	dev->release = release_unbound_dev;
+	KUNIT_ASSERT_EQ(test, dev_set_name(dev, "fwspec-unbound"), 0);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_unbound_dev,
+							dev), 0);
+
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(dev, first), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(dev), first);
+	KUNIT_EXPECT_NULL(test, dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 0);
+
+	again = fwspec_with_id(test, t->smmu, 0x16);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(dev, again), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(dev), first);
+	KUNIT_EXPECT_EQ(test, first->ids[0], 0x15);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+}
+
 static struct kunit_case iommu_probe_test_cases[] = {
 	KUNIT_CASE(probe_fwspec_installs_and_joins_group),
 	KUNIT_CASE(probe_fwspec_failure_frees_fwspec),
 	KUNIT_CASE(probe_fwspec_probed_device_is_noop),
 	KUNIT_CASE(probe_fwspec_release_frees_everything),
+	KUNIT_CASE(probe_fwspec_not_on_bus_installs_only),
 	{}
 };
 
