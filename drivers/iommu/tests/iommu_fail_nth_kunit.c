@@ -192,7 +192,34 @@ static void fail_nth_fwspec_init(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, failed_runs, 2);
 }
 
+/* A failed append leaves the fwspec as it was, ready for a retry. */
+static void fail_nth_append_ids_keeps_ids(struct kunit *test)
+{
+	struct fake_iommu *fake = fake_iommu_create(test, NULL);
+	const u32 ids[] = { 1, 2, 3, 4 };
+	struct iommu_fwspec *fwspec;
+	int ret;
+
+	fwspec = iommu_fwspec_alloc(&fake->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, 2), 0);
+
+	current->fail_nth = 1;
+	ret = iommu_fwspec_append_ids(fwspec, ids + 2, 2);
+	current->fail_nth = 0;
+	KUNIT_EXPECT_EQ(test, ret, -ENOMEM);
+	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 2);
+	KUNIT_EXPECT_MEMEQ(test, fwspec->ids, ids, 2 * sizeof(*ids));
+
+	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids + 2, 2), 0);
+	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 4);
+	KUNIT_EXPECT_MEMEQ(test, fwspec->ids, ids, sizeof(ids));
+	iommu_fwspec_dealloc(fwspec);
+	KUNIT_EXPECT_EQ(test, fake->fwnode_refs, 0);
+}
+
 static struct kunit_case iommu_fail_nth_test_cases[] = {
+	KUNIT_CASE(fail_nth_append_ids_keeps_ids),
 	KUNIT_CASE_SLOW(fail_nth_configure_and_probe),
 	KUNIT_CASE(fail_nth_fwspec_init),
 	{}
