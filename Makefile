@@ -12,20 +12,21 @@
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V DEBUG GUEST_TIMEOUT SMOKE_TARGETS COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V DEBUG GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat selftests bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
 
 help:
 	@echo 'make              same as make run'
-	@echo 'make run          KUnit suite + guest smoke tests, then a result table'
+	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
 	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, coverage, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
+	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
@@ -57,6 +58,9 @@ kunit: tree
 smoke: tree
 	@$(H)/smoke.sh
 
+selftests: tree
+	@$(H)/selftests.sh
+
 checkpatch: tree
 	@$(H)/checkpatch.sh
 
@@ -85,10 +89,10 @@ allmod-check: tree
 	@$(H)/allmod.sh
 
 run: tree
-	@$(H)/run.sh kunit smoke
+	@$(H)/run.sh kunit smoke selftests
 
 check: tree
-	@$(H)/run.sh checkpatch kerneldoc kunit mutate coverage smoke selftest
+	@$(H)/run.sh checkpatch kerneldoc kunit mutate coverage smoke selftests-check selftest
 
 clean:
 	@$(H)/clean.sh

@@ -10,8 +10,10 @@
 #   arm64       QEMU virt, device tree, -kernel
 #   arm64-acpi  QEMU virt, UEFI firmware (qemu-efi-aarch64), ACPI
 #   x86_64      QEMU q35 (ACPI), TCG
-# GUEST_TIMEOUT (seconds, default 90) is the watchdog; RESULTS is passed on
-# to boot.sh.
+# GUEST_TIMEOUT (seconds, default 90) is the watchdog; IMAGE picks the
+# initramfs (build/KIND/IMAGE.cpio, default initramfs); GUEST_APPEND adds to
+# the kernel command line (NAME=value there reaches the test programs'
+# environment); RESULTS is passed on to boot.sh.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -24,14 +26,19 @@ shift 4
 select_tree
 timeout=${GUEST_TIMEOUT:-90}
 k=$OUT/$kind
-[ -f "$k/initramfs.cpio" ] || die "no $kind guest kernel in ${k#"$TOP"/}." "Run 'make smoke' first."
+initrd=$k/${IMAGE:-initramfs}.cpio
+[ -f "$initrd" ] || die "no $kind guest kernel in ${k#"$TOP"/}." "Run 'make smoke' first."
 
 # The pattern harness/guest/iommu_smoke.c expects: 2048 lines of 34 bytes.
 seq -f 'iommu-fwspec dma pattern %08g' 0 2047 >"$k/disk0.img"
+# GUEST_CORRUPT_DISK=1: one wrong byte in line 1000, for the harness's own
+# test that the DMA check notices
+[ "${GUEST_CORRUPT_DISK:-0}" = 0 ] ||
+	printf 'X' | dd of="$k/disk0.img" bs=1 seek=$((1000 * 34 + 5)) conv=notrunc status=none
 truncate -s 1M "$k/disk0.img"
 truncate -s 1M "$k/disk1.img"
 
-append="loglevel=5 panic=-1 IOMMU_MODULE=$module"
+append="loglevel=5 panic=-1 IOMMU_MODULE=$module STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
 case "$kind" in
 arm64)
 	qemu=qemu-system-aarch64
@@ -54,7 +61,7 @@ esac
 step "$name: booting (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
 	-M "$machine" -smp 2 -m 512 -nodefaults "${args[@]}" \
-	-kernel "$k/kernel-image" -initrd "$k/initramfs.cpio" \
+	-kernel "$k/kernel-image" -initrd "$initrd" \
 	-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img" \
 	-device virtio-blk-pci,drive=disk0 \
 	-drive "if=none,id=disk1,format=raw,readonly=on,file=$k/disk1.img" \

@@ -6,6 +6,9 @@
 # usr/gen_init_cpio, so no root is needed for the /dev/console node.
 #
 #   harness/initramfs.sh NAME ARCH TEST.c...
+#
+# Writes build/NAME/IMAGE.cpio; IMAGE defaults to initramfs (the smoke
+# tests), so that each set of test programs has an image of its own.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -20,13 +23,15 @@ x86_64)	cc=gcc ;;
 esac
 
 kout=$OUT/$name
-stage=$kout/initramfs
+image=${IMAGE:-initramfs}
+stage=$kout/$image
 gen=$kout/usr/gen_init_cpio
 [ -x "$gen" ] || die "$name: $gen is missing." "Build the kernel first (harness/build-kernel.sh; it needs CONFIG_BLK_DEV_INITRD=y)."
 rm -rf "$stage"
 mkdir -p "$stage/tests"
 
-cflags=(-static -O2 -Wall -Werror -I"$SRC/tools/testing/selftests" -I"$TOP/harness/guest")
+cflags=(-static -O2 -Wall -Werror -pthread
+	-I"$SRC/tools/testing/selftests" -I"$TOP/harness/guest")
 guest_cc() {
 	run_logged "$OUT/logs/guest-cc-$name.log" "$cc" "${cflags[@]}" -o "$1" "$2" ||
 		die "$name: compiling $(basename "$2") for $arch failed (log above)."
@@ -38,7 +43,7 @@ for t in "$@"; do
 	n=$((n + 10))
 done
 
-list=$kout/initramfs.list
+list=$kout/$image.list
 {
 	echo "dir /dev 0755 0 0"
 	echo "nod /dev/console 0600 0 0 c 5 1"
@@ -50,6 +55,6 @@ list=$kout/initramfs.list
 	(cd "$kout/modules" && find lib -type d | sort | sed 's|.*|dir /& 0755 0 0|')
 	(cd "$kout/modules" && find lib -type f | sort | sed "s|.*|file /& $kout/modules/& 0644 0 0|")
 } >"$list"
-"$gen" "$list" >"$kout/initramfs.cpio" ||
+"$gen" "$list" >"$kout/$image.cpio" ||
 	die "$name: gen_init_cpio failed on $list."
-info "$name: initramfs $(du -h "$kout/initramfs.cpio" | cut -f1), $# test program(s)"
+info "$name: $image.cpio $(du -h "$kout/$image.cpio" | cut -f1), $# test program(s)"

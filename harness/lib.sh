@@ -101,6 +101,33 @@ kunit_py() {
 		--build_dir="$bdir" --make_options "CC=$cc")
 }
 
+# guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module and
+# extra QEMU arguments of one of the four guest targets, on one line.
+GUEST_TARGETS="arm64-smmuv3-dt arm64-virtio-iommu-dt arm64-smmuv3-iort x86_64-virtio-iommu-viot"
+guest_target() {
+	case "$1" in
+	arm64-smmuv3-dt)	  echo "arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
+	arm64-virtio-iommu-dt)	  echo "arm64 virt,gic-version=3 virtio_iommu -device virtio-iommu-pci" ;;
+	arm64-smmuv3-iort)	  echo "arm64-acpi virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
+	x86_64-virtio-iommu-viot) echo "x86_64 q35 virtio_iommu -device virtio-iommu-pci" ;;
+	*) die "unknown guest target $1." "Targets: $GUEST_TARGETS." ;;
+	esac
+}
+
+# build_guest_kernel KIND: build (incrementally) the guest kernel of KIND
+build_guest_kernel() {
+	local C=$TOP/configs
+	case "$1" in
+	arm64)		"$TOP/harness/build-kernel.sh" arm64 arm64 "$C/arm64-guest.config" "$C/debug.config" ;;
+	arm64-acpi)	"$TOP/harness/build-kernel.sh" arm64-acpi arm64 "$C/arm64-guest.config" \
+				"$C/arm64-acpi.config" "$C/debug.config" ;;
+	x86_64)		"$TOP/harness/build-kernel.sh" x86_64 x86_64 "$C/x86_64-guest.config" "$C/debug.config" ;;
+	*)		die "unknown guest kernel $1." "Kinds: arm64, arm64-acpi, x86_64." ;;
+	esac
+}
+
+kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
+
 # --- the series and the kernel tree's commits ---
 STATE=$TREE/.git/harness-series
 

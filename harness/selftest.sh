@@ -13,6 +13,9 @@
 #     a failed KTAP line each fail the run and say why.
 #  6. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
 #     does not exist) fails the smoke test (SKIP without 'make smoke').
+#  7. The kselftest in the real arm64 guest (SKIP without its image, made
+#     by 'make selftests'): a wrong byte on the pattern disk, a WARNING in
+#     the kernel log and a guest that does not finish each fail it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -38,7 +41,7 @@ expect_failure() {
 	result $? "$label"
 }
 
-ktap_begin 11
+ktap_begin 14
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -111,6 +114,24 @@ if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 		selftest-no-driver arm64 virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
 else
 	ktap_skip smoke_fails_without_iommu_driver "no arm64 guest kernel (run 'make smoke' first)"
+fi
+
+storm() {
+	env RESULTS="$tmp/results" IMAGE=storm "$@" "$TOP/harness/guest.sh" \
+		selftest-storm arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3
+}
+if [ -f "$BUILD/arm64/storm.cpio" ]; then
+	one="STORM_ONLY=endpoint_bind_unbind STORM_SECONDS=1"
+	expect_failure storm_fails_on_corrupt_disk 'line 1000 of the pattern reads back wrong' \
+		storm GUEST_TIMEOUT=120 GUEST_CORRUPT_DISK=1 GUEST_APPEND="$one"
+	expect_failure storm_fails_on_kernel_warning 'kernel log report:' \
+		storm GUEST_TIMEOUT=120 GUEST_APPEND="$one STORM_INJECT_WARN=1"
+	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
+		storm GUEST_TIMEOUT=4 GUEST_APPEND="STORM_SECONDS=30"
+else
+	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_guest_hang_is_killed; do
+		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
+	done
 fi
 
 ktap_end "$res" harness-selftest

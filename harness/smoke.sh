@@ -14,33 +14,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-H=$TOP/harness
-C=$TOP/configs
 targets=${SMOKE_TARGETS:-arm64 arm64-acpi x86_64}
-smoke=$H/guest/iommu_smoke.c
+smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
 for kind in $targets; do
-	case "$kind" in
-	arm64)		arch=arm64; frags=("$C/arm64-guest.config") ;;
-	arm64-acpi)	arch=arm64; frags=("$C/arm64-guest.config" "$C/arm64-acpi.config") ;;
-	x86_64)		arch=x86_64; frags=("$C/x86_64-guest.config") ;;
-	*)		die "smoke: unknown target $kind." "SMOKE_TARGETS takes arm64, arm64-acpi, x86_64." ;;
-	esac
-	if ! "$H/build-kernel.sh" "$kind" "$arch" "${frags[@]}" "$C/debug.config" ||
-	   ! "$H/initramfs.sh" "$kind" "$arch" "$smoke"; then
+	if ! build_guest_kernel "$kind" ||
+	   ! "$TOP/harness/initramfs.sh" "$kind" "$(kind_arch "$kind")" "$smoke"; then
 		rc=1
 		continue
 	fi
-	case "$kind" in
-	arm64)
-		"$H/guest.sh" arm64-smmuv3-dt arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3 || rc=1
-		"$H/guest.sh" arm64-virtio-iommu-dt arm64 virt,gic-version=3 virtio_iommu \
-			-device virtio-iommu-pci || rc=1 ;;
-	arm64-acpi)
-		"$H/guest.sh" arm64-smmuv3-iort arm64-acpi virt,iommu=smmuv3,gic-version=3 arm_smmu_v3 || rc=1 ;;
-	x86_64)
-		"$H/guest.sh" x86_64-virtio-iommu-viot x86_64 q35 virtio_iommu \
-			-device virtio-iommu-pci || rc=1 ;;
-	esac
+	for t in $GUEST_TARGETS; do
+		read -ra g <<<"$(guest_target "$t")"
+		[ "${g[0]}" = "$kind" ] || continue
+		"$TOP/harness/guest.sh" "$t" "${g[@]}" || rc=1
+	done
 done
 exit "$rc"

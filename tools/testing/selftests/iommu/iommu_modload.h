@@ -1,11 +1,11 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * Load a kernel module by name, dependencies first, from modules.dep: the
- * guests have no modprobe. Returns 0 when the module is (or already was)
+ * test guests have no modprobe. Returns 0 when the module is (or already was)
  * loaded, -errno otherwise.
  */
-#ifndef GUEST_MODLOAD_H
-#define GUEST_MODLOAD_H
+#ifndef IOMMU_MODLOAD_H
+#define IOMMU_MODLOAD_H
 
 #include <errno.h>
 #include <fcntl.h>

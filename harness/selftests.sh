@@ -1,0 +1,95 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kselftest tools/testing/selftests/iommu/iommu_probe_storm in QEMU
+# guests, with the real IOMMU drivers, on the four guest targets:
+#   arm64 virt + SMMUv3 (DT), arm64 virt + virtio-iommu (DT),
+#   arm64 virt + SMMUv3 under UEFI (ACPI IORT), x86_64 q35 + virtio-iommu
+#   (ACPI VIOT).
+# Per target: one boot runs every scenario, then RACE_BOOTS short boots run
+# only iommu_driver_load_race, since a module that cannot be removed can
+# race its endpoints once per boot. Every boot is judged by boot.sh (a
+# kernel report or a hang fails it). Prints a table target x scenario.
+#
+#   SELFTEST_TARGETS  targets (default: all four)
+#   RACE_BOOTS        load-race boots per target (default 50)
+#   STORM_SECONDS, STORM_THREADS, STORM_EXCLUDE   passed to the test
+#   GUEST_TIMEOUT     watchdog of the full boot (default 300 s)
+#
+# In the table, CRASH is a scenario that started and never reported: the
+# guest died or hung in it (its log is build/results/selftests-TARGET.log).
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+select_tree
+targets=${SELFTEST_TARGETS:-$GUEST_TARGETS}
+boots=${RACE_BOOTS:-50}
+storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
+[ -f "$storm" ] || die "no ${storm#"$TOP"/}." "Run 'make tree': it copies tools/ of this repo into the tree."
+res=$OUT/results
+mkdir -p "$res"
+append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
+[ -z "${STORM_EXCLUDE:-}" ] || append+=" STORM_EXCLUDE=$STORM_EXCLUDE"
+
+race_boots() {
+	local t=$1 dir=$res/selftests-race-$1 ok=0 bad=0 i t0
+	shift
+	rm -rf "$dir"
+	mkdir -p "$dir"
+	step "selftests-race-$t: $boots boots, each loading the IOMMU driver during an endpoint storm"
+	t0=$(now)
+	for i in $(seq "$boots"); do
+		if IMAGE=storm GUEST_TIMEOUT=120 RESULTS=$dir \
+		   GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_SECONDS=1" \
+		   "$TOP/harness/guest.sh" "boot-$i" "$@" >"$dir/boot-$i.out" 2>&1; then
+			ok=$((ok + 1))
+		else
+			bad=$((bad + 1))
+			echo "not ok: boot $i of selftests-race-$t (${dir#"$TOP"/}/boot-$i.log):"
+			tail -n 40 "$dir/boot-$i.out" | sed 's/^/    /'
+		fi
+		[ $((i % 10)) != 0 ] || info "$i boots, $bad failed"
+	done
+	printf 'selftests-race-%s %s %s 0 %s\n' "$t" "$ok" "$bad" "$(($(now) - t0))" >"$res/selftests-race-$t.result"
+	printf 'selftests-race-%s: %s passed, %s failed in %s s\n' "$t" "$ok" "$bad" "$(($(now) - t0))"
+	[ "$bad" = 0 ]
+}
+
+rc=0
+built=" "
+for t in $targets; do
+	read -ra g <<<"$(guest_target "$t")"
+	kind=${g[0]}
+	if [[ "$built" != *" $kind "* ]]; then
+		if ! build_guest_kernel "$kind" ||
+		   ! IMAGE=storm "$TOP/harness/initramfs.sh" "$kind" "$(kind_arch "$kind")" "$storm"; then
+			rc=1
+			continue
+		fi
+		built+="$kind "
+	fi
+	IMAGE=storm GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} GUEST_APPEND="$append" \
+		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}" || rc=1
+	[ "$boots" = 0 ] || race_boots "$t" "${g[@]}" || rc=1
+done
+
+# target x scenario, from each full boot's KTAP
+scenarios=(iommu_driver_load_race endpoint_bind_unbind endpoint_remove_rescan iommu_unbind_bind_under_storm)
+echo
+printf '%-26s' target; printf ' %-14.14s' load_race bind_unbind remove_rescan iommu_rebind race_boots seconds; echo
+for t in $targets; do
+	printf '%-26s' "$t"
+	for s in "${scenarios[@]}"; do
+		k=$res/selftests-$t.ktap
+		if grep -qE "^ok [0-9]+ storm\.$s # SKIP" "$k" 2>/dev/null; then v=SKIP
+		elif grep -qE "^ok [0-9]+ storm\.$s\$" "$k" 2>/dev/null; then v=PASS
+		elif grep -qE "^not ok [0-9]+ storm\.$s" "$k" 2>/dev/null; then v=FAIL
+		elif grep -qE "RUN +storm\.$s " "$res/selftests-$t.log" 2>/dev/null; then v=CRASH
+		else v=-; fi
+		printf ' %-14s' "$v"
+	done
+	read -r _ p f _ secs <"$res/selftests-$t.result" 2>/dev/null || { p=0 f=1 secs=-; }
+	r=-
+	[ ! -f "$res/selftests-race-$t.result" ] || r=$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t.result")
+	printf ' %-14s %s\n' "$r" "$secs"
+done
+exit "$rc"

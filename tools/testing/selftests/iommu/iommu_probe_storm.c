@@ -1,0 +1,333 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * Storms on the devices behind an IOMMU, with the real IOMMU driver: the
+ * endpoints' drivers are unbound and bound, the endpoints removed and
+ * rescanned, and the IOMMU driver itself unbound and bound or loaded, all
+ * at once from several threads. Whatever the storm, afterwards every
+ * endpoint must be back in an IOMMU group with its driver, DMA through the
+ * IOMMU must work (a virtio-blk disk filled by the host with a known
+ * pattern reads back byte-identical, see iommu_probe_utils.h), and the
+ * kernel log must hold no new oops, WARNING, KASAN, lockdep or stall
+ * report.
+ *
+ * The endpoints are the virtio PCI devices; the IOMMU is SMMUv3 or
+ * virtio-iommu. The tests unbind and remove every virtio PCI device of the
+ * machine, its disks included, so they only run when STORM_DISPOSABLE=1
+ * says the machine is a throw-away VM (the suite's QEMU guests, which run
+ * from an initramfs). Environment:
+ *   STORM_DISPOSABLE  1: the machine may lose its virtio devices
+ *   IOMMU_MODULE      the IOMMU driver's module (arm_smmu_v3, virtio_iommu)
+ *   STORM_THREADS     threads per storm (default 4, at most 16)
+ *   STORM_SECONDS     length of each storm (default 3)
+ *   STORM_SETTLE      seconds allowed to get back to normal (default 30)
+ *   STORM_ONLY        run only the test of this name
+ *   STORM_EXCLUDE     run all tests but the one of this name
+ *   STORM_INJECT_WARN log a fake WARNING during each storm (to test the
+ *                     kernel log check)
+ *
+ * iommu_driver_load_race must run before anything loads the IOMMU driver:
+ * it loads the module at a random moment of an endpoint storm, which a
+ * module that cannot be removed allows once per boot. It is SKIP when the
+ * driver is loaded already.
+ */
+#define _GNU_SOURCE	/* O_DIRECT */
+#include <pthread.h>
+#include <stdatomic.h>
+#include <sys/random.h>
+
+#include "../kselftest_harness.h"
+#include "iommu_modload.h"
+#include "iommu_probe_utils.h"
+
+#define PCI_DRIVER	"/sys/bus/pci/drivers/virtio-pci"
+#define VIRTIO_DEVICES	"/sys/bus/virtio/devices"
+#define VIRTIO_IOMMU_DRIVER "/sys/bus/virtio/drivers/virtio_iommu"
+#define VIRTIO_ID_IOMMU	23
+#define MAX_THREADS	16
+
+static int env_int(const char *name, int def, int max)
+{
+	const char *v = getenv(name);
+	int n = v ? atoi(v) : def;
+
+	return n < 1 ? def : n > max ? max : n;
+}
+
+static unsigned int rnd(unsigned int below)
+{
+	unsigned int r = 0;
+
+	if (getrandom(&r, sizeof(r), 0) != sizeof(r))
+		r = rand();
+	return r % below;
+}
+
+enum storm_kind {
+	STORM_BIND,		/* endpoint driver unbind/bind */
+	STORM_REMOVE,		/* endpoint remove/rescan */
+	STORM_IOMMU_REBIND,	/* IOMMU driver unbind/bind */
+};
+
+struct storm {
+	struct endpoints ep;	/* as found before the storm */
+	char iommu_dev[32];	/* virtio-iommu's virtio device, or "" */
+	atomic_bool stop;
+	atomic_long cycles[3];	/* completed cycles, per kind */
+};
+
+struct storm_thread {
+	struct storm *s;
+	enum storm_kind kind;
+	pthread_t tid;
+};
+
+static void storm_one(struct storm *s, enum storm_kind kind)
+{
+	const char *dev = s->ep.name[rnd(s->ep.total)];
+	char path[256];
+
+	switch (kind) {
+	case STORM_BIND:
+		/* Fails when another thread got there first: fine */
+		if (!sysfs_write(PCI_DRIVER "/unbind", dev) &&
+		    !sysfs_write(PCI_DRIVER "/bind", dev))
+			s->cycles[kind]++;
+		break;
+	case STORM_REMOVE:
+		snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", dev);
+		if (!sysfs_write(path, "1") &&
+		    !sysfs_write("/sys/bus/pci/rescan", "1"))
+			s->cycles[kind]++;
+		break;
+	case STORM_IOMMU_REBIND:
+		if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev) &&
+		    !sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev))
+			s->cycles[kind]++;
+		usleep(rnd(20000));
+		break;
+	}
+}
+
+static void *storm_thread_fn(void *arg)
+{
+	struct storm_thread *t = arg;
+
+	while (!t->s->stop)
+		storm_one(t->s, t->kind);
+	return NULL;
+}
+
+/* The virtio device of virtio-iommu, if there is one */
+static void find_virtio_iommu(char *name, size_t size)
+{
+	char path[512], buf[32];
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	name[0] = '\0';
+	dir = opendir(VIRTIO_DEVICES);
+	if (!dir)
+		return;
+	while ((d = readdir(dir))) {
+		if (d->d_name[0] == '.')
+			continue;
+		snprintf(path, sizeof(path), VIRTIO_DEVICES "/%s/device", d->d_name);
+		f = fopen(path, "r");
+		if (!f)
+			continue;
+		if (fgets(buf, sizeof(buf), f) && strtoul(buf, NULL, 16) == VIRTIO_ID_IOMMU)
+			snprintf(name, size, "%.31s", d->d_name);
+		fclose(f);
+	}
+	closedir(dir);
+}
+
+/* Put back what a storm may have left undone: devices, drivers */
+static void storm_restore(struct storm *s)
+{
+	char path[256];
+	int i;
+
+	sysfs_write("/sys/bus/pci/rescan", "1");
+	if (s->iommu_dev[0]) {
+		snprintf(path, sizeof(path), VIRTIO_IOMMU_DRIVER "/%s", s->iommu_dev);
+		if (access(path, F_OK))
+			sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev);
+	}
+	for (i = 0; i < s->ep.total; i++)
+		if (!pci_has(s->ep.name[i], "driver"))
+			sysfs_write("/sys/bus/pci/drivers_probe", s->ep.name[i]);
+}
+
+FIXTURE(storm) {
+	struct storm s;
+	int kmsg;
+	int threads, seconds, settle;
+	const char *module;
+};
+
+FIXTURE_SETUP(storm)
+{
+	const char *disposable = getenv("STORM_DISPOSABLE");
+
+	self->kmsg = kmsg_open();
+	if (!disposable || strcmp(disposable, "1"))
+		SKIP(return, "%s: set STORM_DISPOSABLE=1 in a throw-away VM",
+		     "unbinds and removes this machine's virtio devices");
+	self->threads = env_int("STORM_THREADS", 4, MAX_THREADS);
+	self->seconds = env_int("STORM_SECONDS", 3, 3600);
+	self->settle = env_int("STORM_SETTLE", 30, 3600);
+	self->module = getenv("IOMMU_MODULE");
+	memset(&self->s, 0, sizeof(self->s));
+	endpoints_scan(&self->s.ep);
+	if (!self->s.ep.total)
+		SKIP(return, "no virtio PCI endpoints");
+	find_virtio_iommu(self->s.iommu_dev, sizeof(self->s.iommu_dev));
+}
+
+FIXTURE_TEARDOWN(storm)
+{
+	if (self->kmsg >= 0)
+		close(self->kmsg);
+}
+
+/* Run @kinds storms at once, @threads threads each, for @seconds */
+static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
+		      int threads, int seconds, const char *module)
+{
+	struct storm_thread t[3 * MAX_THREADS];
+	int i, n = 0;
+
+	s->stop = false;
+	for (i = 0; i < nkinds * threads; i++) {
+		t[n].s = s;
+		t[n].kind = kinds[i % nkinds];
+		if (!pthread_create(&t[n].tid, NULL, storm_thread_fn, &t[n]))
+			n++;
+	}
+	if (module) {
+		usleep(rnd(seconds * 1000000));
+		load_module(module);
+	}
+	if (getenv("STORM_INJECT_WARN"))
+		sysfs_write("/dev/kmsg", "WARNING: injected by iommu_probe_storm\n");
+	sleep(seconds);
+	s->stop = true;
+	for (i = 0; i < n; i++)
+		pthread_join(t[i].tid, NULL);
+}
+
+/* Everything back in order after a storm: groups, drivers, DMA, kernel log */
+static void storm_check(struct __test_metadata *_metadata, struct storm *s,
+			int kmsg, int settle)
+{
+	unsigned int bad_line = 0;
+	char excerpt[4096], disk[32];
+	struct endpoints ep;
+	int ret;
+
+	storm_restore(s);
+	EXPECT_TRUE(endpoints_wait_ready(&ep, s->ep.total, settle)) {
+		TH_LOG("%d of %d endpoints ready (%d before) after %d s; first not ready: %s",
+		       ep.ready, ep.total, s->ep.total, settle, ep.missing);
+	}
+	ret = disk_pattern_check(disk, sizeof(disk), &bad_line);
+	EXPECT_EQ(0, ret) {
+		if (ret < 0)
+			TH_LOG("no /dev/vd* holds the pattern: the disk is gone or unreadable");
+		else
+			TH_LOG("%s: line %u of the pattern reads back wrong", disk, bad_line);
+	}
+	EXPECT_FALSE(kmsg_has_report(kmsg, excerpt, sizeof(excerpt))) {
+		TH_LOG("kernel log report:\n%s", excerpt);
+	}
+	TH_LOG("cycles: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
+	       s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
+	       s->cycles[STORM_IOMMU_REBIND]);
+}
+
+static bool module_loaded(const char *module)
+{
+	char path[256], name[128];
+
+	modname(module, name, sizeof(name));
+	snprintf(path, sizeof(path), "/sys/module/%s", name);
+	return !access(path, F_OK);
+}
+
+/* d: the IOMMU driver loads while its endpoints are bound and unbound */
+TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
+{
+	const enum storm_kind kinds[] = { STORM_BIND };
+
+	if (!self->module || !*self->module)
+		SKIP(return, "IOMMU_MODULE is not set");
+	if (module_loaded(self->module))
+		SKIP(return, "%s is loaded already: it can race its endpoints once per boot",
+		     self->module);
+	storm_run(&self->s, kinds, 1, self->threads, self->seconds, self->module);
+	ASSERT_TRUE(module_loaded(self->module));
+	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+}
+
+/* a: endpoint drivers unbound and bound from several threads */
+TEST_F_TIMEOUT(storm, endpoint_bind_unbind, 600)
+{
+	const enum storm_kind kinds[] = { STORM_BIND };
+
+	if (self->module && *self->module && !module_loaded(self->module))
+		ASSERT_EQ(0, load_module(self->module));
+	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
+	EXPECT_GT(self->s.cycles[STORM_BIND], 0);
+	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+}
+
+/* b: endpoints removed and the bus rescanned from several threads */
+TEST_F_TIMEOUT(storm, endpoint_remove_rescan, 600)
+{
+	const enum storm_kind kinds[] = { STORM_REMOVE };
+
+	if (self->module && *self->module && !module_loaded(self->module))
+		ASSERT_EQ(0, load_module(self->module));
+	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
+	EXPECT_GT(self->s.cycles[STORM_REMOVE], 0);
+	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+}
+
+/* c: the IOMMU driver unbound and bound while both endpoint storms run */
+TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
+{
+	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE, STORM_IOMMU_REBIND };
+
+	if (self->module && *self->module && !module_loaded(self->module))
+		ASSERT_EQ(0, load_module(self->module));
+	if (!self->s.iommu_dev[0])
+		SKIP(return, "no virtio-iommu: SMMUv3 cannot be unbound (suppress_bind_attrs)");
+	storm_run(&self->s, kinds, 3, self->threads, self->seconds, NULL);
+	EXPECT_GT(self->s.cycles[STORM_IOMMU_REBIND], 0);
+	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+}
+
+/*
+ * STORM_ONLY=TEST runs that test alone (the one-race-per-boot loops);
+ * STORM_EXCLUDE=TEST leaves it out. Command-line options win.
+ */
+int main(int argc, char **argv)
+{
+	char *only = getenv("STORM_ONLY"), *exclude = getenv("STORM_EXCLUDE");
+	char *args[5] = { argv[0] };
+	int n = 1;
+
+	if (argc > 1)
+		return test_harness_run(argc, argv);
+	if (only && *only) {
+		args[n++] = "-t";
+		args[n++] = only;
+	}
+	if (exclude && *exclude) {
+		args[n++] = "-T";
+		args[n++] = exclude;
+	}
+	return test_harness_run(n, args);
+}

@@ -1,0 +1,227 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * What the IOMMU probe tests look at in a guest: the virtio PCI endpoints
+ * behind the IOMMU (every virtio PCI device but virtio-iommu itself), whether
+ * they are in an IOMMU group with their driver bound, DMA through the IOMMU
+ * (a virtio-blk disk that the host filled with a known pattern, read with
+ * O_DIRECT) and new reports in the kernel log.
+ */
+#ifndef IOMMU_PROBE_UTILS_H
+#define IOMMU_PROBE_UTILS_H
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <regex.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#define PCI_DEVICES		"/sys/bus/pci/devices"
+#define VIRTIO_VENDOR		0x1af4
+#define VIRTIO_IOMMU_DEVICE	0x1057	/* virtio-iommu-pci: the IOMMU */
+#define MAX_ENDPOINTS		16
+
+/* The disk pattern: PATTERN_LINES lines of PATTERN_LEN bytes, from the host */
+#define PATTERN_LINES		2048
+#define PATTERN_FMT		"iommu-fwspec dma pattern %08u\n"
+#define PATTERN_LEN		34
+
+/* Kernel log reports that fail a test whatever else it checked */
+#define KMSG_BAD "Oops|BUG:|WARNING:|Kernel panic|Unable to handle kernel|" \
+	"Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN|" \
+	"possible circular locking|possible recursive locking|" \
+	"inconsistent lock state|suspicious RCU usage|blocked for more than|" \
+	"rcu_.*detected stall|self-detected stall|soft lockup|hard LOCKUP"
+
+static inline int sysfs_write(const char *path, const char *value)
+{
+	int fd = open(path, O_WRONLY | O_CLOEXEC);
+	ssize_t len = strlen(value), ret;
+
+	if (fd < 0)
+		return -errno;
+	ret = write(fd, value, len);
+	ret = ret == len ? 0 : ret < 0 ? -errno : -EIO;
+	close(fd);
+	return ret;
+}
+
+static inline unsigned int pci_read_hex(const char *dev, const char *attr)
+{
+	char path[512], buf[32] = "";
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", dev, attr);
+	f = fopen(path, "r");
+	if (!f)
+		return 0;
+	if (!fgets(buf, sizeof(buf), f))
+		buf[0] = '\0';
+	fclose(f);
+	return strtoul(buf, NULL, 16);
+}
+
+static inline bool pci_has(const char *dev, const char *link)
+{
+	char path[512];
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s", dev, link);
+	return access(path, F_OK) == 0;
+}
+
+struct endpoints {
+	int total;
+	int ready;		/* in an IOMMU group, driver bound */
+	char name[MAX_ENDPOINTS][32];
+	char missing[160];	/* the first one not ready, and why */
+};
+
+/* The virtio PCI endpoints present now, and how many of them are ready */
+static inline void endpoints_scan(struct endpoints *ep)
+{
+	struct dirent *d;
+	DIR *dir;
+
+	memset(ep, 0, sizeof(*ep));
+	dir = opendir(PCI_DEVICES);
+	if (!dir)
+		return;
+	while ((d = readdir(dir)) && ep->total < MAX_ENDPOINTS) {
+		if (d->d_name[0] == '.' ||
+		    pci_read_hex(d->d_name, "vendor") != VIRTIO_VENDOR ||
+		    pci_read_hex(d->d_name, "device") == VIRTIO_IOMMU_DEVICE)
+			continue;
+		snprintf(ep->name[ep->total++], sizeof(ep->name[0]), "%.31s", d->d_name);
+		if (pci_has(d->d_name, "iommu_group") && pci_has(d->d_name, "driver"))
+			ep->ready++;
+		else if (!ep->missing[0])
+			snprintf(ep->missing, sizeof(ep->missing),
+				 "%.31s (iommu group: %s, driver: %s)", d->d_name,
+				 pci_has(d->d_name, "iommu_group") ? "yes" : "no",
+				 pci_has(d->d_name, "driver") ? "yes" : "no");
+	}
+	closedir(dir);
+}
+
+/* Wait up to @seconds for at least @want endpoints, all ready */
+static inline bool endpoints_wait_ready(struct endpoints *ep, int want, int seconds)
+{
+	time_t end = time(NULL) + seconds;
+
+	do {
+		endpoints_scan(ep);
+		if (ep->total >= want && ep->total && ep->ready == ep->total)
+			return true;
+		usleep(100 * 1000);
+	} while (time(NULL) < end);
+	return false;
+}
+
+static inline int count_dir(const char *path)
+{
+	struct dirent *d;
+	DIR *dir = opendir(path);
+	int n = 0;
+
+	if (!dir)
+		return 0;
+	while ((d = readdir(dir)))
+		n += d->d_name[0] != '.';
+	closedir(dir);
+	return n;
+}
+
+/*
+ * Find the disk with the pattern among /dev/vd[a-z] (names change when
+ * endpoints are removed and rescanned) and read all of it with O_DIRECT, so
+ * that the data comes by DMA through the IOMMU, not from the page cache.
+ * Returns 0 when it reads back byte-identical, 1 on a mismatch (the first
+ * bad line in *@bad_line), -1 when no disk holds the pattern.
+ */
+static inline int disk_pattern_check(char *disk, size_t size, unsigned int *bad_line)
+{
+	const size_t len = PATTERN_LINES * PATTERN_LEN;
+	char want[PATTERN_LEN + 1], path[32];
+	int ret = -1, fd;
+	unsigned int i;
+	char *buf, c;
+
+	if (posix_memalign((void **)&buf, 4096, (len + 4095) & ~4095UL))
+		return -1;
+	for (c = 'a'; c <= 'z' && ret < 0; c++) {
+		snprintf(path, sizeof(path), "/dev/vd%c", c);
+		fd = open(path, O_RDONLY | O_DIRECT | O_CLOEXEC);
+		if (fd < 0)
+			continue;
+		if (pread(fd, buf, (len + 4095) & ~4095UL, 0) >= (ssize_t)len) {
+			snprintf(want, sizeof(want), PATTERN_FMT, 0);
+			if (!memcmp(buf, want, 16)) {
+				snprintf(disk, size, "%s", path);
+				ret = 0;
+				for (i = 0; i < PATTERN_LINES && !ret; i++) {
+					snprintf(want, sizeof(want), PATTERN_FMT, i);
+					if (memcmp(buf + i * PATTERN_LEN, want, PATTERN_LEN)) {
+						*bad_line = i;
+						ret = 1;
+					}
+				}
+			}
+		}
+		close(fd);
+	}
+	free(buf);
+	return ret;
+}
+
+/* A reader of the kernel log from now on (-1 when there is no /dev/kmsg) */
+static inline int kmsg_open(void)
+{
+	int fd = open("/dev/kmsg", O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+
+	if (fd >= 0)
+		lseek(fd, 0, SEEK_END);
+	return fd;
+}
+
+/*
+ * Read what the kernel logged since kmsg_open(); true when it has a report.
+ * The report's first line and up to 30 following lines go to @excerpt.
+ */
+static inline bool kmsg_has_report(int fd, char *excerpt, size_t size)
+{
+	char rec[1024];
+	int lines = -1;
+	size_t used = 0;
+	regex_t bad;
+	ssize_t n;
+
+	if (fd < 0 || regcomp(&bad, KMSG_BAD, REG_EXTENDED | REG_NOSUB))
+		return false;
+	excerpt[0] = '\0';
+	for (;;) {
+		char *msg;
+
+		n = read(fd, rec, sizeof(rec) - 1);
+		if (n < 0 && errno == EPIPE)	/* overwritten records: go on */
+			continue;
+		if (n <= 0)
+			break;
+		rec[n] = '\0';
+		msg = strchr(rec, ';');
+		msg = msg ? msg + 1 : rec;
+		if (lines < 0 && !regexec(&bad, msg, 0, NULL, 0))
+			lines = 0;
+		if (lines >= 0 && lines++ < 30 && used < size) {
+			snprintf(excerpt + used, size - used, "%s", msg);
+			used = strlen(excerpt);
+		}
+	}
+	regfree(&bad);
+	return lines >= 0;
+}
+
+#endif
