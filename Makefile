@@ -9,13 +9,14 @@
 #   DEBUG=1           'make kunit' with KASAN (configs/kunit-debug.config)
 #   COVERAGE_MIN=95   'make coverage' fails under this line coverage (%)
 #   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
+#   BASE=pristine     'make selftests' on Debian's 6.12 without the series
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
 $(foreach v,KERNEL_SRC ARCH V DEBUG GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat selftests bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -26,7 +27,8 @@ help:
 	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, coverage, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
-	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table'
+	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series'
+	@echo 'make bench-selftests storm cycles per second per scenario, race boots per minute, time per target'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
@@ -59,7 +61,10 @@ smoke: tree
 	@$(H)/smoke.sh
 
 selftests: tree
-	@$(H)/selftests.sh
+	@$(H)/$(if $(filter pristine,$(BASE)),pristine,selftests).sh
+
+bench-selftests: tree
+	@$(H)/bench-selftests.sh
 
 checkpatch: tree
 	@$(H)/checkpatch.sh

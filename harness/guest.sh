@@ -38,7 +38,9 @@ seq -f 'iommu-fwspec dma pattern %08g' 0 2047 >"$k/disk0.img"
 truncate -s 1M "$k/disk0.img"
 truncate -s 1M "$k/disk1.img"
 
-append="loglevel=5 panic=-1 IOMMU_MODULE=$module STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
+# oops=panic with panic=-1: a guest that oopses stops at once (QEMU runs
+# with -no-reboot) instead of hanging until the watchdog
+append="loglevel=5 oops=panic panic=-1 IOMMU_MODULE=$module STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
 case "$kind" in
 arm64)
 	qemu=qemu-system-aarch64

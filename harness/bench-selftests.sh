@@ -1,0 +1,43 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Figures of the kselftests, never pass/fail: runs 'make selftests' with
+# BENCH_BOOTS (10) load-race boots per target, then prints per target the
+# storm rate of each scenario (cycles per second: one cycle is an unbind+
+# bind or a remove+rescan that both succeeded), race boots per minute and
+# the time of the full boot. The guests have no shell, so there is no
+# shell-loop reference figure here.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+select_tree
+export RACE_BOOTS=${BENCH_BOOTS:-10}
+secs=${STORM_SECONDS:-3}
+export STORM_SECONDS=$secs
+"$TOP/harness/selftests.sh" >"$OUT/results/bench-selftests.log" 2>&1 ||
+	warn "some selftests failed (${OUT#"$TOP"/}/results/bench-selftests.log); figures of what ran"
+res=$OUT/results
+echo
+printf '%-26s %-30s %10s %10s\n' target scenario cycles cycles/s
+for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
+	log=$res/selftests-$t.log
+	[ -f "$log" ] || continue
+	# "...:cycles: bind/unbind N, remove/rescan M, iommu unbind/bind K"
+	sed -n -E 's/^# .*:([a-z_]+):cycles: bind\/unbind ([0-9]+), remove\/rescan ([0-9]+), iommu unbind\/bind ([0-9]+)/\1 \2 \3 \4/p' "$log" |
+	while read -r test b r i; do
+		for pair in "bind/unbind:$b" "remove/rescan:$r" "iommu unbind/bind:$i"; do
+			n=${pair##*:}
+			[ "$n" -gt 0 ] || continue
+			printf '%-26s %-30s %10s %10s\n' "$t" "$test (${pair%%:*})" "$n" \
+				"$(awk -v n="$n" -v s="$secs" 'BEGIN { printf "%.1f", n / s }')"
+		done
+	done
+done
+echo
+printf '%-26s %12s %14s %16s\n' target race_boots boots/minute full_boot_s
+for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
+	[ -f "$res/selftests-race-$t.result" ] || continue
+	read -r _ p f _ s <"$res/selftests-race-$t.result"
+	read -r _ _ _ _ full <"$res/selftests-$t.result" || full=-
+	printf '%-26s %12s %14s %16s\n' "$t" "$((p + f))" \
+		"$(awk -v n="$((p + f))" -v s="$s" 'BEGIN { printf "%.1f", s ? 60 * n / s : 0 }')" "$full"
+done
