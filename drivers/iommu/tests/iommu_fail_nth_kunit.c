@@ -4,7 +4,8 @@
  * iommufd: of_iommu_configure() on a fresh endpoint with the Nth slab
  * allocation of this task made to fail, for N = 1, 2, ... until the path
  * no longer reaches an Nth allocation. Every failing run must return an
- * error and leave the device without dev->iommu or a group; every run,
+ * error and leave the device without dev->iommu or a group, or, where the
+ * core does without the allocation, succeed in full; every run,
  * failing or not, must give back every reference it took on the IOMMU's
  * DT node once the endpoint is gone, and none may WARN.
  *
@@ -97,7 +98,7 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 	struct fail_nth_test *t = test->priv;
 	unsigned int refs = kref_read(&t->a->np->kobj.kref);
 	int warns = kernel_warn_count(test);
-	int n, ret, failed_runs = 0;
+	int n, ret, failed_runs = 0, tolerated = 0;
 
 	for (n = 1; n <= FAIL_NTH_MAX; n++) {
 		struct platform_device *pdev;
@@ -113,10 +114,20 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 		injected = !current->fail_nth;
 		current->fail_nth = 0;
 
-		if (injected) {
+		if (injected && !ret) {
+			/*
+			 * The core does without some allocations (the sysfs
+			 * link between device and IOMMU, for one): then the
+			 * device must be probed in full all the same.
+			 */
 			failed_runs++;
-			KUNIT_EXPECT_NE_MSG(test, ret, 0,
-					    "failing allocation %d went unnoticed", n);
+			tolerated++;
+			KUNIT_EXPECT_NOT_NULL_MSG(test, dev->iommu_group,
+						  "failure %d: success without a group", n);
+			KUNIT_EXPECT_NOT_NULL_MSG(test, dev_iommu_fwspec_get(dev),
+						  "failure %d: success without a fwspec", n);
+		} else if (injected) {
+			failed_runs++;
 			KUNIT_EXPECT_NULL_MSG(test, dev->iommu,
 					      "dev->iommu left after failure %d", n);
 			KUNIT_EXPECT_NULL_MSG(test, dev->iommu_group,
@@ -136,8 +147,9 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 	}
 	KUNIT_EXPECT_LE_MSG(test, n, FAIL_NTH_MAX, "the sweep did not end");
 	/* alloc, three appends, dev->iommu, the group device: at least six */
-	KUNIT_EXPECT_GE(test, failed_runs, 6);
-	kunit_info(test, "configure+probe made %d allocations", failed_runs);
+	KUNIT_EXPECT_GE(test, failed_runs - tolerated, 6);
+	kunit_info(test, "configure+probe made %d allocations, %d of them optional",
+		   failed_runs, tolerated);
 }
 
 static void release_endpoint_iommu(struct device *dev)
