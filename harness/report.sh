@@ -15,18 +15,18 @@ files=("$res"/*.result)
 [ "${#files[@]}" -gt 0 ] || die "no results in ${res#"$TOP"/}." "Run 'make run' or 'make check'."
 
 echo
-printf '%-28s %7s %7s %7s %7s  %s\n' "suite / target" passed failed skipped seconds result
-printf '%.0s-' {1..72}; echo
+printf '%-38s %7s %7s %7s %7s  %s\n' "suite / target" passed failed skipped seconds result
+printf '%.0s-' {1..82}; echo
 tp=0 tf=0 ts=0
 # shellcheck disable=SC2094
 while read -r name p f s secs; do
 	verdict=PASS
 	[ "$f" -gt 0 ] && verdict=FAIL
 	[ "$f" = 0 ] && [ "$p" = 0 ] && [ "$s" -gt 0 ] && verdict=SKIP
-	printf '%-28s %7s %7s %7s %7s  %s\n' "$name" "$p" "$f" "$s" "$secs" "$verdict"
+	printf '%-38s %7s %7s %7s %7s  %s\n' "$name" "$p" "$f" "$s" "$secs" "$verdict"
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + s))
 done < <(cat "${files[@]}")
-printf '%.0s-' {1..72}; echo
+printf '%.0s-' {1..82}; echo
 [ -n "${1:-}" ] && echo "wall time: $1 s; logs and KTAP: ${res#"$TOP"/}/"
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" = 0 ] && [ "$tp" -gt 0 ]
