@@ -13,6 +13,7 @@
 #include <linux/platform_device.h>
 #include <linux/spinlock.h>
 
+#include "../iommu-priv.h"
 #include "fake_iommu.h"
 
 static LIST_HEAD(fake_iommus);
@@ -56,6 +57,16 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 		return ERR_PTR(ret);
 	}
 	return pdev;
+}
+
+void fake_dev_iommu_free(void *data)
+{
+	struct device *dev = data;
+
+	mutex_lock(&iommu_probe_device_lock);
+	if (dev->iommu)
+		dev_iommu_free(dev);
+	mutex_unlock(&iommu_probe_device_lock);
 }
 
 static struct fake_iommu *fake_from_fwnode(struct fwnode_handle *fwnode)

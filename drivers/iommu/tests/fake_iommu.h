@@ -70,6 +70,13 @@ void fake_iommu_unregister(struct fake_iommu *fake);
 struct platform_device *fake_endpoint_add(struct device_node *np,
 					  const char *name, int id);
 
+/*
+ * Free whatever a test left in dev->iommu, under iommu_probe_device_lock,
+ * as the core's release of the device would. A void * argument, so that it
+ * can be a KUnit action too.
+ */
+void fake_dev_iommu_free(void *dev);
+
 /* The fwnode the core knows the instance by. */
 struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake);
 

@@ -26,7 +26,6 @@
 #include <linux/platform_device.h>
 #include <linux/sched.h>
 
-#include "../iommu-priv.h"
 #include "fake_iommu.h"
 #include "warn_count.h"
 
@@ -152,14 +151,6 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 		   failed_runs, tolerated);
 }
 
-static void release_endpoint_iommu(struct device *dev)
-{
-	mutex_lock(&iommu_probe_device_lock);
-	if (dev->iommu)
-		dev_iommu_free(dev);
-	mutex_unlock(&iommu_probe_device_lock);
-}
-
 /*
  * The older entry point, which drivers still call from probe_device: a
  * failure returns -ENOMEM and the core's cleanup of a failed probe
@@ -192,7 +183,7 @@ static void fail_nth_fwspec_init(struct kunit *test)
 			KUNIT_EXPECT_EQ(test, ret, 0);
 			KUNIT_EXPECT_NOT_NULL(test, dev_iommu_fwspec_get(dev));
 		}
-		release_endpoint_iommu(dev);
+		fake_dev_iommu_free(dev);
 		kunit_device_unregister(test, dev);
 		KUNIT_EXPECT_EQ_MSG(test, fake->fwnode_refs, 0,
 				    "fwnode references leaked, failure %d", n);

@@ -27,17 +27,6 @@ struct fwspec_test {
 	struct device *dev;
 };
 
-/* Frees whatever a test left in dev->iommu, as the core's release would. */
-static void release_dev_iommu(void *data)
-{
-	struct device *dev = data;
-
-	mutex_lock(&iommu_probe_device_lock);
-	if (dev->iommu)
-		dev_iommu_free(dev);
-	mutex_unlock(&iommu_probe_device_lock);
-}
-
 static int fwspec_test_init(struct kunit *test)
 {
 	struct fwspec_test *t;
@@ -50,7 +39,7 @@ static int fwspec_test_init(struct kunit *test)
 
 	t->dev = kunit_device_register(test, "fwspec-endpoint");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_dev_iommu,
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
 							t->dev), 0);
 	test->priv = t;
 	return 0;

@@ -28,16 +28,6 @@ struct lockdep_test {
 	struct device *dev;
 };
 
-static void release_dev_iommu(void *data)
-{
-	struct device *dev = data;
-
-	mutex_lock(&iommu_probe_device_lock);
-	if (dev->iommu)
-		dev_iommu_free(dev);
-	mutex_unlock(&iommu_probe_device_lock);
-}
-
 static int lockdep_test_init(struct kunit *test)
 {
 	struct lockdep_test *t;
@@ -52,7 +42,7 @@ static int lockdep_test_init(struct kunit *test)
 	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
 	t->dev = kunit_device_register(test, "lockdep-endpoint");
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, release_dev_iommu,
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
 							t->dev), 0);
 	test->priv = t;
 	return 0;
@@ -69,7 +59,7 @@ static void lockdep_fwspec_init_needs_lock(struct kunit *test)
 	mutex_unlock(&iommu_probe_device_lock);
 	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
 
-	release_dev_iommu(t->dev);
+	fake_dev_iommu_free(t->dev);
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
 			    "dev_iommu_get() did not assert the lock");

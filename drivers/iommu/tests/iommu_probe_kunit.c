@@ -8,7 +8,6 @@
 #include <kunit/test.h>
 #include <linux/platform_device.h>
 
-#include "../iommu-priv.h"
 #include "fake_iommu.h"
 
 struct probe_test {
@@ -125,13 +124,8 @@ static void release_unbound_dev(struct device *dev)
 
 static void put_unbound_dev(void *data)
 {
-	struct device *dev = data;
-
-	mutex_lock(&iommu_probe_device_lock);
-	if (dev->iommu)
-		dev_iommu_free(dev);
-	mutex_unlock(&iommu_probe_device_lock);
-	put_device(dev);
+	fake_dev_iommu_free(data);
+	put_device(data);
 }
 
 /*

@@ -256,6 +256,14 @@ static bool module_loaded(const char *module)
 	return !access(path, F_OK);
 }
 
+/* The tests after the load race need the IOMMU driver: load it if it is not */
+static int iommu_driver_load(const char *module)
+{
+	if (!module || !*module || module_loaded(module))
+		return 0;
+	return load_module(module);
+}
+
 /* d: the IOMMU driver loads while its endpoints are bound and unbound */
 TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
 {
@@ -276,8 +284,7 @@ TEST_F_TIMEOUT(storm, endpoint_bind_unbind, 600)
 {
 	const enum storm_kind kinds[] = { STORM_BIND };
 
-	if (self->module && *self->module && !module_loaded(self->module))
-		ASSERT_EQ(0, load_module(self->module));
+	ASSERT_EQ(0, iommu_driver_load(self->module));
 	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
 	EXPECT_GT(self->s.cycles[STORM_BIND], 0);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
@@ -288,8 +295,7 @@ TEST_F_TIMEOUT(storm, endpoint_remove_rescan, 600)
 {
 	const enum storm_kind kinds[] = { STORM_REMOVE };
 
-	if (self->module && *self->module && !module_loaded(self->module))
-		ASSERT_EQ(0, load_module(self->module));
+	ASSERT_EQ(0, iommu_driver_load(self->module));
 	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
 	EXPECT_GT(self->s.cycles[STORM_REMOVE], 0);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
@@ -300,8 +306,7 @@ TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
 {
 	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE, STORM_IOMMU_REBIND };
 
-	if (self->module && *self->module && !module_loaded(self->module))
-		ASSERT_EQ(0, load_module(self->module));
+	ASSERT_EQ(0, iommu_driver_load(self->module));
 	if (!self->s.iommu_dev[0])
 		SKIP(return, "no virtio-iommu: SMMUv3 cannot be unbound (suppress_bind_attrs)");
 	storm_run(&self->s, kinds, 3, self->threads, self->seconds, NULL);
