@@ -24,7 +24,7 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
-	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, the suite, mutations, coverage, harness selftests'
+	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series'
