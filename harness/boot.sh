@@ -25,7 +25,7 @@ log=$res/$name.log
 ktap=$res/$name.ktap
 
 # Kernel reports that fail a run whatever the tests say.
-BAD='Oops|BUG:|WARNING:|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP|Call trace:'
+BAD="$KERNEL_REPORTS|WARNING:|Call trace:"
 
 t0=$(now)
 rc=0

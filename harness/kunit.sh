@@ -60,7 +60,7 @@ failed=$(($(count failed) + $(count crashed) + $(count errors)))
 skipped=$(count skipped)
 [ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
 
-BAD='BUG:|KASAN|UBSAN|Kernel panic|Oops|Unable to handle kernel|general protection fault|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t: '
+BAD=$KERNEL_REPORTS
 report=
 if grep -qE "$BAD" "$bdir/test.log" 2>/dev/null; then
 	first=$(grep -nE "$BAD" "$bdir/test.log" | head -n 1 | cut -d: -f1)
