@@ -25,7 +25,7 @@ module=${4:?$usage}
 shift 4
 select_tree
 timeout=${GUEST_TIMEOUT:-90}
-k=$OUT/$kind
+k=$OUT/$(kind_dir "$kind")
 initrd=$k/${IMAGE:-initramfs}.cpio
 [ -f "$initrd" ] || die "no $kind guest kernel in ${k#"$TOP"/}." "Run 'make smoke' first."
 
@@ -62,7 +62,7 @@ esac
 
 step "$name: booting (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
-	-M "$machine" -smp 2 -m 512 -nodefaults "${args[@]}" \
+	-M "$machine" -smp 2 -m 1024 -nodefaults "${args[@]}" \
 	-kernel "$k/kernel-image" -initrd "$initrd" \
 	-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img" \
 	-device virtio-blk-pci,drive=disk0 \

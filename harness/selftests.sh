@@ -61,7 +61,7 @@ for t in $targets; do
 	kind=${g[0]}
 	if [[ "$built" != *" $kind "* ]]; then
 		if ! build_guest_kernel "$kind" ||
-		   ! IMAGE=storm "$TOP/harness/initramfs.sh" "$kind" "$(kind_arch "$kind")" "$storm"; then
+		   ! IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$storm"; then
 			rc=1
 			continue
 		fi

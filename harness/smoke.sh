@@ -19,7 +19,7 @@ smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
 for kind in $targets; do
 	if ! build_guest_kernel "$kind" ||
-	   ! "$TOP/harness/initramfs.sh" "$kind" "$(kind_arch "$kind")" "$smoke"; then
+	   ! "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$smoke"; then
 		rc=1
 		continue
 	fi

@@ -120,7 +120,10 @@ static struct iommu_device *fake_probe_device(struct device *dev)
 
 static void fake_release_device(struct device *dev)
 {
-	to_fake(dev)->release_calls++;
+	struct fake_iommu *fake = to_fake(dev);
+
+	fake->release_calls++;
+	fake_note_lock(fake, "release_device");
 }
 
 static struct iommu_group *fake_device_group(struct device *dev)

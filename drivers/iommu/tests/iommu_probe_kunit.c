@@ -115,7 +115,38 @@ static void probe_fwspec_release_frees_everything(struct kunit *test)
 	/* Take the device away now rather than at the end of the test */
 	kunit_release_action(test, unregister_pdev, t->pdev);
 	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
+	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
+			    "%s ran without iommu_probe_device_lock",
+			    t->smmu->unlocked_op);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
+/*
+ * An IOMMU driver going away releases the devices it translates, under the
+ * lock that probe holds, so that no probe runs against it meanwhile; a
+ * probe after that finds no IOMMU and defers.
+ */
+static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x17);
+
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
+
+	fake_iommu_unregister(t->smmu);
+	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
+	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
+			    "%s ran without iommu_probe_device_lock",
+			    t->smmu->unlocked_op);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+
+	fwspec = fwspec_with_id(test, t->smmu, 0x18);
+	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec),
+			-EPROBE_DEFER);
+	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_NULL(test, t->dev->iommu);
 }
 
 static void release_unbound_dev(struct device *dev)
@@ -165,6 +196,7 @@ static struct kunit_case iommu_probe_test_cases[] = {
 	KUNIT_CASE(probe_fwspec_failure_frees_fwspec),
 	KUNIT_CASE(probe_fwspec_probed_device_is_noop),
 	KUNIT_CASE(probe_fwspec_release_frees_everything),
+	KUNIT_CASE(probe_fwspec_unregister_releases_under_lock),
 	KUNIT_CASE(probe_fwspec_not_on_bus_installs_only),
 	{}
 };
