@@ -10,10 +10,11 @@
 #   COVERAGE_MIN=95   'make coverage' fails under this line coverage (%)
 #   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
 #   BASE=pristine     'make selftests' on Debian's 6.12 without the series
+#   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V DEBUG GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
 H := harness
 
 .PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \
@@ -27,7 +28,7 @@ help:
 	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
-	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series'
+	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series; KCSAN=1 with KCSAN kernels'
 	@echo 'make bench-selftests storm cycles per second per scenario, race boots per minute, time per target'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
@@ -43,7 +44,7 @@ help:
 	@echo 'make deps         install the Debian packages the project needs (root)'
 	@echo 'make clean        remove build outputs, keep build/linux'
 	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
-	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  COVERAGE_MIN=95  BENCH_RUNS=5'
+	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
 	@$(H)/deps.sh $(if $(KERNEL_SRC),,--base)

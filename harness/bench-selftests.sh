@@ -4,8 +4,9 @@
 # BENCH_BOOTS (10) load-race boots per target, then prints per target the
 # storm rate of each scenario (cycles per second: one cycle is an unbind+
 # bind or a remove+rescan that both succeeded), race boots per minute and
-# the time of the full boot. The guests have no shell, so there is no
-# shell-loop reference figure here.
+# the time of the full boot. As a reference, one more boot per target runs
+# harness/guest/shell_loop.sh: the same operations from a busybox shell
+# loop, one at a time.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -32,6 +33,24 @@ for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 		done
 	done
 done
+
+# the shell-loop reference, one boot per target
+"$TOP/harness/deps.sh" --busybox >/dev/null
+for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
+	read -ra g <<<"$(guest_target "$t")"
+	IMAGE=shellloop "$TOP/harness/initramfs.sh" "$(kind_dir "${g[0]}")" \
+		"$(kind_arch "${g[0]}")" "$TOP/harness/guest/shell_loop.sh" >/dev/null
+	IMAGE=shellloop GUEST_APPEND="STORM_SECONDS=$secs" \
+		"$TOP/harness/guest.sh" "shell-loop-$t" "${g[@]}" >"$res/shell-loop-$t.out" 2>&1 ||
+		warn "the shell-loop boot of $t failed (${res#"$TOP"/}/shell-loop-$t.log)"
+	# "# shell-loop: KIND N cycles in S s"
+	sed -n -E 's/^# shell-loop: (.*) ([0-9]+) cycles in ([0-9]+) s$/\1:\2:\3/p' "$res/shell-loop-$t.log" |
+	while IFS=: read -r kind n s; do
+		printf '%-26s %-30s %10s %10s\n' "$t" "shell loop ($kind)" "$n" \
+			"$(awk -v n="$n" -v s="$s" 'BEGIN { printf "%.1f", n / s }')"
+	done
+done
+
 echo
 printf '%-26s %12s %14s %16s\n' target race_boots boots/minute full_boot_s
 for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do

@@ -27,6 +27,19 @@ ktap=$res/$name.ktap
 # Kernel reports that fail a run whatever the tests say.
 BAD="$KERNEL_REPORTS|WARNING:|Call trace:"
 
+# decode_report FILE: FILE with file:line for each stack frame, when
+# guest.sh named the guest kernel's build directory (DECODE_KERNEL, with
+# DECODE_CROSS its binutils prefix) and its debug info resolves a frame.
+decode_report() {
+	local k=${DECODE_KERNEL:-}
+	[ -n "$k" ] && [ -f "$k/vmlinux" ] || return 1
+	CROSS_COMPILE=${DECODE_CROSS:-} "$SRC/scripts/decode_stacktrace.sh" \
+		"$k/vmlinux" "$SRC" "$k" <"$1" >"$1.out" || return 1
+	# decoded frames end in "file.c:line"; none means nothing resolved
+	grep -qE '[^ ]+\.[chS]:[0-9]+' "$1.out" || return 1
+	cat "$1.out"
+}
+
 t0=$(now)
 rc=0
 timeout -k 5 "$timeout" "$qemu" -display none -monitor none -serial stdio -no-reboot "$@" \
@@ -60,8 +73,15 @@ if [ "${#problems[@]}" -gt 0 ]; then
 	for p in "${problems[@]}"; do printf 'FAIL %s: %s\n' "$name" "$p" >&2; done
 	if grep -qE "$BAD" "$log"; then
 		first=$(grep -nE "$BAD" "$log" | head -n 1 | cut -d: -f1)
-		printf -- '---- kernel report (%s, from line %s) ----\n' "${log#"$TOP"/}" "$first" >&2
-		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 45))p" "$log" >&2
+		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 45))p" "$log" >"$res/$name.report"
+		how=
+		if decode_report "$res/$name.report" >"$res/$name.decoded" 2>/dev/null; then
+			how=", decoded with scripts/decode_stacktrace.sh"
+			mv "$res/$name.decoded" "$res/$name.report"
+		fi
+		rm -f "$res/$name.decoded" "$res/$name.report.out"
+		printf -- '---- kernel report (%s, from line %s%s) ----\n' "${log#"$TOP"/}" "$first" "$how" >&2
+		cat "$res/$name.report" >&2
 	else
 		printf -- '---- last 30 lines of %s ----\n' "${log#"$TOP"/}" >&2
 		tail -n 30 "$log" >&2

@@ -5,6 +5,7 @@
 #
 #   harness/deps.sh           toolchain, QEMU, firmware
 #   harness/deps.sh --base    also the pinned linux-source-6.12 (harness/base-version)
+#   harness/deps.sh --busybox also static busybox for the guests (bench-selftests)
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -81,7 +82,41 @@ install_base() {
 	warn "installed $(dpkg-query -W -f='${Version}' linux-source-6.12) instead; update harness/base-version if the series applies."
 }
 
+# Static busybox for arm64 and amd64 guests (the shell-loop reference of
+# 'make bench-selftests'), from Debian's busybox-static, unpacked under
+# build/busybox/ARCH. arm64 is a foreign architecture here: its package
+# lists are fetched for this download only, dpkg is not told about it.
+install_busybox() {
+	local a arches=(-o APT::Architectures::=amd64 -o APT::Architectures::=arm64) tmp
+	for a in amd64 arm64; do
+		[ -x "$BUILD/busybox/$a/busybox" ] && continue
+		[ "$(id -u)" = 0 ] ||
+			die "busybox for $a guests is missing and this is not root." \
+			    "Run 'sudo harness/deps.sh --busybox'."
+		if [ "${bb_lists:-0}" = 0 ]; then
+			step "apt-get update (amd64 and arm64 lists, for busybox-static)"
+			run_logged "$BUILD/logs/apt-update-busybox.log" \
+				apt-get -q "${arches[@]}" update ||
+				die "apt-get update with the arm64 lists failed (log above)."
+			bb_lists=1
+		fi
+		tmp=$(mktemp -d)
+		chmod 755 "$tmp"
+		(cd "$tmp" && run_logged "$BUILD/logs/busybox-$a.log" \
+			apt-get -q "${arches[@]}" download "busybox-static:$a") ||
+			die "downloading busybox-static:$a failed (log above)."
+		dpkg-deb -x "$tmp"/busybox-static_*.deb "$tmp/root"
+		mkdir -p "$BUILD/busybox/$a"
+		cp "$tmp/root/bin/busybox" "$BUILD/busybox/$a/busybox"
+		rm -rf "$tmp"
+		info "busybox for $a guests: build/busybox/$a/busybox"
+	done
+}
+
 mkdir -p "$BUILD/logs"
 install_tools
-[ "${1:-}" = --base ] && install_base
+case "${1:-}" in
+--base)		install_base ;;
+--busybox)	install_busybox ;;
+esac
 exit 0

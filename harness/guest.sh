@@ -60,6 +60,10 @@ x86_64)
 *)	die "guest: unknown KIND $kind." "$usage" ;;
 esac
 
+# for boot.sh's scripts/decode_stacktrace.sh of a kernel report
+export DECODE_KERNEL=$k DECODE_CROSS=
+[ "$qemu" = qemu-system-x86_64 ] || DECODE_CROSS=aarch64-linux-gnu-
+
 step "$name: booting (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
 	-M "$machine" -smp 2 -m 1024 -nodefaults "${args[@]}" \

@@ -1,11 +1,12 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Build the initramfs for a guest kernel built by build-kernel.sh: a static
-# C init (harness/guest/init.c), the test programs under /tests, and the
+# C init (harness/guest/init.c), the test programs under /tests (static C,
+# or a busybox shell script with a static busybox as /bin/busybox), and the
 # kernel's modules with their modules.dep. Packed with the kernel's own
 # usr/gen_init_cpio, so no root is needed for the /dev/console node.
 #
-#   harness/initramfs.sh NAME ARCH TEST.c...
+#   harness/initramfs.sh NAME ARCH TEST.c|TEST.sh...
 #
 # Writes build/NAME/IMAGE.cpio; IMAGE defaults to initramfs (the smoke
 # tests), so that each set of test programs has an image of its own.
@@ -37,9 +38,18 @@ guest_cc() {
 		die "$name: compiling $(basename "$2") for $arch failed (log above)."
 }
 guest_cc "$stage/init" "$TOP/harness/guest/init.c"
+# A shell script among the tests runs with busybox, which deps.sh --busybox
+# puts under build/busybox
+busybox=
 n=10
 for t in "$@"; do
-	guest_cc "$stage/tests/$n-$(basename "${t%.c}")" "$t"
+	case "$t" in
+	*.sh)	busybox=$BUILD/busybox/$([ "$arch" = arm64 ] && echo arm64 || echo amd64)/busybox
+		[ -x "$busybox" ] ||
+			die "$name: $(basename "$t") needs $busybox." "Run 'harness/deps.sh --busybox' as root."
+		cp "$t" "$stage/tests/$n-$(basename "${t%.sh}")" ;;
+	*)	guest_cc "$stage/tests/$n-$(basename "${t%.c}")" "$t" ;;
+	esac
 	n=$((n + 10))
 done
 
@@ -51,6 +61,7 @@ list=$kout/$image.list
 	echo "dir /sys 0755 0 0"
 	echo "file /init $stage/init 0755 0 0"
 	echo "dir /tests 0755 0 0"
+	[ -z "$busybox" ] || printf 'dir /bin 0755 0 0\nfile /bin/busybox %s 0755 0 0\n' "$busybox"
 	for f in "$stage"/tests/*; do echo "file /tests/$(basename "$f") $f 0755 0 0"; done
 	(cd "$kout/modules" && find lib -type d | sort | sed 's|.*|dir /& 0755 0 0|')
 	(cd "$kout/modules" && find lib -type f | sort | sed "s|.*|file /& $kout/modules/& 0644 0 0|")

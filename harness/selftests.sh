@@ -12,10 +12,12 @@
 #
 #   SELFTEST_TARGETS  targets (default: all four)
 #   RACE_BOOTS        load-race boots per target (default 50)
-#   STORM_SECONDS, STORM_THREADS, STORM_EXCLUDE   passed to the test
+#   STORM_SECONDS, STORM_THREADS, STORM_IOMMU_THREADS, STORM_EXCLUDE
+#                     passed to the test
 #   GUEST_TIMEOUT     watchdog of the full boot (default 300 s)
 #
-# In the table, CRASH is a scenario that started and never reported: the
+# The table gives each scenario's result and time (storm plus checks). In
+# it, CRASH is a scenario that started and never reported: the
 # guest died or hung in it (its log is build/results/selftests-TARGET.log).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -29,6 +31,7 @@ res=$OUT/results
 mkdir -p "$res"
 append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
 [ -z "${STORM_EXCLUDE:-}" ] || append+=" STORM_EXCLUDE=$STORM_EXCLUDE"
+[ -z "${STORM_IOMMU_THREADS:-}" ] || append+=" STORM_IOMMU_THREADS=$STORM_IOMMU_THREADS"
 
 race_boots() {
 	local t=$1 dir=$res/selftests-race-$1 ok=0 bad=0 i t0
@@ -85,6 +88,9 @@ for t in $targets; do
 		elif grep -qE "^not ok [0-9]+ storm\.$s" "$k" 2>/dev/null; then v=FAIL
 		elif grep -qE "RUN +storm\.$s " "$res/selftests-$t.log" 2>/dev/null; then v=CRASH
 		else v=-; fi
+		# the scenario's own time, which the test prints at its end
+		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t.log" 2>/dev/null | head -n 1)
+		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done
 	read -r _ p f _ secs <"$res/selftests-$t.result" 2>/dev/null || { p=0 f=1 secs=-; }

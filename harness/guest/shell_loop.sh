@@ -1,0 +1,79 @@
+#!/bin/busybox sh
+# SPDX-License-Identifier: GPL-2.0
+# The reference figures of 'make bench-selftests': what iommu_probe_storm's
+# storms do, driven by a plain shell loop, one operation at a time, for
+# STORM_SECONDS (default 3) each. Prints one "shell-loop:" line per storm
+# kind and a KTAP line for each, so that boot.sh sees that it ran.
+export PATH=/sbin:/usr/sbin:/bin:/usr/bin
+/bin/busybox mkdir -p /sbin /usr/bin /usr/sbin
+/bin/busybox --install -s
+
+secs=${STORM_SECONDS:-3}
+pci=/sys/bus/pci
+viommu=/sys/bus/virtio/drivers/virtio_iommu
+
+# The endpoints: every virtio PCI device but virtio-iommu itself
+endpoints=
+for d in $pci/devices/*; do
+	[ "$(cat "$d/vendor")" = 0x1af4 ] && [ "$(cat "$d/device")" != 0x1057 ] &&
+		endpoints="$endpoints ${d##*/}"
+done
+
+[ -z "$IOMMU_MODULE" ] || modprobe "$IOMMU_MODULE" ||
+	echo "# shell-loop: modprobe $IOMMU_MODULE failed"
+# the endpoints in groups, as the storm test waits for them
+i=0
+for e in $endpoints; do
+	while [ ! -e "$pci/devices/$e/iommu_group" ] && [ $i -lt 100 ]; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+done
+
+# loop NAME COMMAND: run COMMAND (one cycle, over every endpoint) for $secs
+# seconds and print the cycles that succeeded
+n=0
+loop() {
+	local name=$1 end cycles=0
+	shift
+	end=$(($(date +%s) + secs))
+	while [ "$(date +%s)" -lt $end ]; do
+		n=0
+		"$@"
+		cycles=$((cycles + n))
+	done
+	echo "# shell-loop: $name $cycles cycles in $secs s"
+}
+
+bind_unbind() {
+	for e in $endpoints; do
+		echo "$e" >$pci/drivers/virtio-pci/unbind &&
+			echo "$e" >$pci/drivers/virtio-pci/bind && n=$((n + 1))
+	done
+}
+
+remove_rescan() {
+	for e in $endpoints; do
+		echo 1 >"$pci/devices/$e/remove" && echo 1 >$pci/rescan && n=$((n + 1))
+	done
+}
+
+iommu_unbind_bind() {
+	echo "$1" >$viommu/unbind && echo "$1" >$viommu/bind && n=$((n + 1))
+}
+
+echo "TAP version 13"
+echo "1..3"
+loop bind/unbind bind_unbind
+echo "ok 1 shell_loop_bind_unbind"
+loop remove/rescan remove_rescan
+echo "ok 2 shell_loop_remove_rescan"
+# virtio-iommu is the virtio device bound to its driver; SMMUv3 cannot be
+# unbound
+v=$(ls $viommu 2>/dev/null | grep '^virtio' | head -n 1)
+if [ -n "$v" ]; then
+	loop "iommu unbind/bind" iommu_unbind_bind "$v"
+	echo "ok 3 shell_loop_iommu_unbind_bind"
+else
+	echo "ok 3 shell_loop_iommu_unbind_bind # SKIP no virtio-iommu"
+fi
