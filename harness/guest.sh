@@ -8,7 +8,7 @@
 #
 # KIND is the kernel build under build/ and how it boots:
 #   arm64       QEMU virt, device tree, -kernel
-#   arm64-acpi  QEMU virt, UEFI firmware (qemu-efi-aarch64), ACPI
+#   arm64-acpi  QEMU virt, UEFI firmware (qemu-efi-aarch64), ACPI (the arm64 kernel)
 #   x86_64      QEMU q35 (ACPI), TCG
 # GUEST_TIMEOUT (seconds, default 90) is the watchdog; IMAGE picks the
 # initramfs (build/KIND/IMAGE.cpio, default initramfs); GUEST_APPEND adds to

@@ -62,13 +62,13 @@ built=" "
 for t in $targets; do
 	read -ra g <<<"$(guest_target "$t")"
 	kind=${g[0]}
-	if [[ "$built" != *" $kind "* ]]; then
+	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
 		if ! build_guest_kernel "$kind" ||
 		   ! IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$storm"; then
 			rc=1
 			continue
 		fi
-		built+="$kind "
+		built+="$(kind_dir "$kind") "
 	fi
 	IMAGE=storm GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}" || rc=1
