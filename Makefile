@@ -14,7 +14,7 @@
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT BISECT_FROM,$(if $($(v)),$(eval export $(v))))
 H := harness
 
 .PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \

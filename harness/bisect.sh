@@ -7,7 +7,8 @@
 # ACPI IORT/VIOT code, arm-smmu-v3, arm-smmu and virtio-iommu. tegra-smmu
 # and mtk_iommu_v1 are only compiled by 'make allmod-check'. The KUnit
 # suite is written against the final API, so it is only built at HEAD
-# ('make kunit'). One KTAP line per commit.
+# ('make kunit'). One KTAP line per commit. BISECT_FROM=N starts at the
+# Nth commit (the earlier ones are SKIP), to check patches added at the end.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -26,6 +27,10 @@ n=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	subject=$(git_t log -1 --format=%s "$c")
+	if [ "$n" -lt "${BISECT_FROM:-1}" ]; then
+		ktap_skip "$subject" "before BISECT_FROM=$BISECT_FROM"
+		continue
+	fi
 	git -C "$wt" checkout -q --detach "$c"
 	if KERNEL_SRC=$wt "$TOP/harness/overlay.sh" "$wt" >/dev/null &&
 	   KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" bisect-arm64 arm64 \
