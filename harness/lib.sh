@@ -124,7 +124,15 @@ guest_target() {
 # arm64 kernel, with ACPI built in, serves the device-tree targets and the
 # UEFI + ACPI one: arm64 uses ACPI only when the firmware gives it tables
 # and no device tree, so the DT boots still take the OF path.
-sanitizer_config() { [ "${KCSAN:-0}" = 1 ] && echo "$TOP/configs/kcsan.config" || echo "$TOP/configs/kasan.config"; }
+sanitizer_config() {
+	if [ "${KCSAN:-0}" != 1 ]; then
+		echo "$TOP/configs/kasan.config"
+	elif [ "$1" = arm64 ]; then
+		echo "$TOP/configs/kcsan.config $TOP/configs/kcsan-arm64.config"
+	else
+		echo "$TOP/configs/kcsan.config"
+	fi
+}
 kind_dir() {
 	local d=$1
 	[ "$d" != arm64-acpi ] || d=arm64
@@ -135,13 +143,15 @@ kind_dir() {
 # into build/$(kind_dir KIND)
 build_guest_kernel() {
 	local C=$TOP/configs dir san
-	dir=$(kind_dir "$1") san=$(sanitizer_config)
+	dir=$(kind_dir "$1")
 	case "$1" in
 	arm64 | arm64-acpi)
+		read -ra san <<<"$(sanitizer_config arm64)"
 		"$TOP/harness/build-kernel.sh" "$dir" arm64 "$C/arm64-guest.config" \
-			"$C/arm64-acpi.config" "$C/debug.config" "$san" ;;
-	x86_64)	"$TOP/harness/build-kernel.sh" "$dir" x86_64 "$C/x86_64-guest.config" \
-			"$C/debug.config" "$san" ;;
+			"$C/arm64-acpi.config" "$C/debug.config" "${san[@]}" ;;
+	x86_64)	read -ra san <<<"$(sanitizer_config x86_64)"
+		"$TOP/harness/build-kernel.sh" "$dir" x86_64 "$C/x86_64-guest.config" \
+			"$C/debug.config" "${san[@]}" ;;
 	*)	die "unknown guest kernel $1." "Kinds: arm64, arm64-acpi, x86_64." ;;
 	esac
 }
