@@ -104,7 +104,7 @@ kunit_py() {
 # Kernel log reports that fail a run whatever its tests say. boot.sh adds
 # WARNING and Call trace; kunit.sh cannot, as the lockdep suite WARNs on
 # purpose and its cases judge WARNs themselves.
-KERNEL_REPORTS='Oops|BUG:|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN|possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t: |INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP'
+KERNEL_REPORTS='Oops|BUG:|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN: |possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t: |INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP'
 
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module and
 # extra QEMU arguments of one of the four guest targets, on one line.

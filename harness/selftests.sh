@@ -59,6 +59,9 @@ race_boots() {
 
 rc=0
 built=" "
+sanitizer_up='KernelAddressSanitizer initialized'
+[ "${KCSAN:-0}" != 1 ] || sanitizer_up='kcsan: enabled early'
+
 for t in $targets; do
 	read -ra g <<<"$(guest_target "$t")"
 	kind=${g[0]}
@@ -72,6 +75,12 @@ for t in $targets; do
 	fi
 	IMAGE=storm GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}" || rc=1
+	# A sanitizer that is built in but never started would pass everything
+	if ! grep -qE "$sanitizer_up" "$res/selftests-$t.log"; then
+		echo "FAIL selftests-$t: the kernel log does not say '$sanitizer_up': the sanitizer did not run" >&2
+		echo "     Check the guest kernel's config (configs/kasan.config, configs/kcsan*.config)." >&2
+		rc=1
+	fi
 	[ "$boots" = 0 ] || race_boots "$t" "${g[@]}" || rc=1
 done
 

@@ -32,7 +32,7 @@
 
 /* Kernel log reports that fail a test whatever else it checked */
 #define KMSG_BAD "Oops|BUG:|WARNING:|Kernel panic|Unable to handle kernel|" \
-	"Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN|" \
+	"Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN: |" \
 	"possible circular locking|possible recursive locking|" \
 	"inconsistent lock state|suspicious RCU usage|blocked for more than|" \
 	"rcu_.*detected stall|self-detected stall|soft lockup|hard LOCKUP"
