@@ -77,6 +77,14 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
  */
 void fake_dev_iommu_free(void *dev);
 
+/* Every callback the core made into @fake held iommu_probe_device_lock. */
+static inline void expect_locked(struct kunit *test, struct fake_iommu *fake)
+{
+	KUNIT_EXPECT_EQ_MSG(test, fake->unlocked_calls, 0,
+			    "%s ran without iommu_probe_device_lock",
+			    fake->unlocked_op);
+}
+
 /* The fwnode the core knows the instance by. */
 struct fwnode_handle *fake_iommu_fwnode(struct fake_iommu *fake);
 

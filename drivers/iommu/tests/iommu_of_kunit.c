@@ -95,14 +95,6 @@ static void expect_ids(struct kunit *test, struct device *dev,
 		KUNIT_EXPECT_EQ_MSG(test, fwspec->ids[i], ids[i], "ids[%u]", i);
 }
 
-/* Every callback the core made into @fake held iommu_probe_device_lock. */
-static void expect_locked(struct kunit *test, struct fake_iommu *fake)
-{
-	KUNIT_EXPECT_EQ_MSG(test, fake->unlocked_calls, 0,
-			    "%s ran without iommu_probe_device_lock",
-			    fake->unlocked_op);
-}
-
 static void of_one_entry_probes_device(struct kunit *test)
 {
 	struct of_test *t = test->priv;

@@ -65,9 +65,7 @@ static void probe_fwspec_installs_and_joins_group(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), fwspec);
 	KUNIT_EXPECT_NOT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
-	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
-			    "%s ran without iommu_probe_device_lock",
-			    t->smmu->unlocked_op);
+	expect_locked(test, t->smmu);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
 }
 
@@ -115,9 +113,7 @@ static void probe_fwspec_release_frees_everything(struct kunit *test)
 	/* Take the device away now rather than at the end of the test */
 	kunit_release_action(test, unregister_pdev, t->pdev);
 	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
-	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
-			    "%s ran without iommu_probe_device_lock",
-			    t->smmu->unlocked_op);
+	expect_locked(test, t->smmu);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
 }
 
@@ -135,9 +131,7 @@ static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
 
 	fake_iommu_unregister(t->smmu);
 	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
-	KUNIT_EXPECT_EQ_MSG(test, t->smmu->unlocked_calls, 0,
-			    "%s ran without iommu_probe_device_lock",
-			    t->smmu->unlocked_op);
+	expect_locked(test, t->smmu);
 	KUNIT_EXPECT_NULL(test, t->dev->iommu);
 	KUNIT_EXPECT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
