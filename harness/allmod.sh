@@ -59,17 +59,17 @@ for arch in $arches; do
 		kmake W=1 KCFLAGS=-Wno-error "${objs[@]}" >"$log.w1" 2>&1 || why="the W=1 build failed"
 		grep -oE '^[^ :]+:[0-9]+:[0-9]+: warning' "$log.w1" | cut -d: -f1,2 |
 			sed "s|^$SRC/||" | sort -u >"$log.w1-locations" || true
-		new=$(comm -12 "$log.w1-locations" "$changed" | head -n 20)
+		new=$(comm -12 "$log.w1-locations" "$changed" | sed -n 1,20p)
 		if [ -n "$new" ]; then
 			why="new W=1 warnings at: $(echo $new)"
-			details=$(grep -F "$(echo "$new" | head -n 1)" "$log.w1" | head -n 5)
+			details=$(grep -F "$(echo "$new" | sed -n 1,1p)" "$log.w1" | sed -n 1,5p)
 		fi
 		echo "# $arch: ${#objs[@]} touched objects built, $(wc -l <"$log.w1-locations") W=1 warning locations in them" >&2
 	fi
 	if [ -z "$why" ]; then
 		ktap_ok "allmodconfig_$arch ($(($(now) - st)) s)"
 	else
-		ktap_not_ok "allmodconfig_$arch: $why" "${details:-$(grep -E 'error|warning' "$log" | head -n 20)}"
+		ktap_not_ok "allmodconfig_$arch: $why" "${details:-$(grep -E 'error|warning' "$log" | sed -n 1,20p)}"
 	fi
 done
 ktap_end "$res" allmod

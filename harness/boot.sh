@@ -25,7 +25,7 @@ log=$res/$name.log
 ktap=$res/$name.ktap
 
 # Kernel reports that fail a run whatever the tests say.
-BAD="$KERNEL_REPORTS|WARNING:|Call trace:"
+BAD=$KERNEL_REPORTS
 
 # decode_report FILE: FILE with file:line for each stack frame, when
 # guest.sh named the guest kernel's build directory (DECODE_KERNEL, with
@@ -72,7 +72,7 @@ cat "$ktap"
 if [ "${#problems[@]}" -gt 0 ]; then
 	for p in "${problems[@]}"; do printf 'FAIL %s: %s\n' "$name" "$p" >&2; done
 	if grep -qE "$BAD" "$log"; then
-		first=$(grep -nE "$BAD" "$log" | head -n 1 | cut -d: -f1)
+		first=$(grep -nE "$BAD" "$log" | sed -n 1,1p | cut -d: -f1)
 		sed -n "$((first > 5 ? first - 5 : 1)),$((first + 45))p" "$log" >"$res/$name.report"
 		how=
 		if decode_report "$res/$name.report" >"$res/$name.decoded" 2>/dev/null; then

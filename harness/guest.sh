@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Boot a guest kernel built by smoke.sh, with two virtio-blk endpoints:
+# Boot a guest kernel built by smoke.sh, with two virtio-blk endpoints
+# behind the IOMMU (iommu_platform=on, EXPECT_ENDPOINTS=2 tells the tests):
 # disk0 holds the pattern that harness/guest/iommu_smoke.c checks, disk1 is
 # blank.
 #
@@ -40,7 +41,7 @@ truncate -s 1M "$k/disk1.img"
 
 # oops=panic with panic=-1: a guest that oopses stops at once (QEMU runs
 # with -no-reboot) instead of hanging until the watchdog
-append="loglevel=5 oops=panic panic=-1 IOMMU_MODULE=$module STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
+append="loglevel=5 oops=panic panic=-1 IOMMU_MODULE=$module EXPECT_ENDPOINTS=2 STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
 case "$kind" in
 arm64)
 	qemu=qemu-system-aarch64
@@ -60,6 +61,14 @@ x86_64)
 *)	die "guest: unknown KIND $kind." "$usage" ;;
 esac
 
+# The disks' DMA goes through the IOMMU only with iommu_platform=on
+# (VIRTIO_F_ACCESS_PLATFORM; modern virtio only): without it QEMU reads the
+# rings and buffers at guest-physical addresses, whatever the IOMMU does.
+dma=iommu_platform=on,disable-legacy=on
+# GUEST_DMA_BYPASS=1: the disks without it, for the harness's own test that
+# the guest notices DMA that bypasses the IOMMU
+[ "${GUEST_DMA_BYPASS:-0}" = 0 ] || dma=disable-legacy=on
+
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
 export DECODE_KERNEL=$k DECODE_CROSS=
 [ "$qemu" = qemu-system-x86_64 ] || DECODE_CROSS=aarch64-linux-gnu-
@@ -69,6 +78,6 @@ exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
 	-M "$machine" -smp 2 -m 1024 -nodefaults "${args[@]}" \
 	-kernel "$k/kernel-image" -initrd "$initrd" \
 	-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img" \
-	-device virtio-blk-pci,drive=disk0 \
+	-device "virtio-blk-pci,drive=disk0,$dma" \
 	-drive "if=none,id=disk1,format=raw,readonly=on,file=$k/disk1.img" \
-	-device virtio-blk-pci,drive=disk1 "$@"
+	-device "virtio-blk-pci,drive=disk1,$dma" "$@"

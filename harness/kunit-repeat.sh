@@ -23,7 +23,7 @@ for i in $(seq "$n"); do
 		rm -f "$log"
 		ktap_ok "run $i"
 	else
-		ktap_not_ok "run $i" "$(grep -E 'FAILED|CRASHED|not ok' "$log" | head -n 10)
+		ktap_not_ok "run $i" "$(grep -E 'FAILED|CRASHED|not ok' "$log" | sed -n 1,10p)
 see ${log#"$TOP"/}"
 	fi
 done

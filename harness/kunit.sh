@@ -8,9 +8,8 @@
 #
 # Writes build/results/kunit-ARCH[-debug].{log,ktap,result} and prints the
 # KTAP and a one-line summary. Exits non-zero when a test fails or crashes,
-# or when the kernel log has a report no case asked for (KASAN, a lockdep
-# report, BUG, an oops): the lockdep suite makes WARNs on purpose, so
-# WARNs are judged by the cases themselves, not here.
+# or when the kernel log has a report of the list (KERNEL_REPORTS in lib.sh)
+# outside the lockdep suite, which WARNs on purpose and counts its WARNs.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -60,13 +59,8 @@ failed=$(($(count failed) + $(count crashed) + $(count errors)))
 skipped=$(count skipped)
 [ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
 
-BAD=$KERNEL_REPORTS
-report=
-if grep -qE "$BAD" "$bdir/test.log" 2>/dev/null; then
-	first=$(grep -nE "$BAD" "$bdir/test.log" | head -n 1 | cut -d: -f1)
-	report=$(sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p" "$bdir/test.log")
-	failed=$((failed + 1))
-fi
+report=$(kunit_log_report "$bdir/test.log")
+[ -z "$report" ] || failed=$((failed + 1))
 
 if [ "$V" != 1 ]; then
 	cat "$res/$name.ktap" 2>/dev/null || true

@@ -101,10 +101,45 @@ kunit_py() {
 		--build_dir="$bdir" --make_options "CC=$cc")
 }
 
-# Kernel log reports that fail a run whatever its tests say. boot.sh adds
-# WARNING and Call trace; kunit.sh cannot, as the lockdep suite WARNs on
-# purpose and its cases judge WARNs themselves.
-KERNEL_REPORTS='Oops|BUG:|Kernel panic|Unable to handle kernel|Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN: |possible circular locking|possible recursive locking|inconsistent lock state|suspicious RCU usage|refcount_t: |INFO: task .* blocked|rcu: INFO|self-detected stall|soft lockup|hard LOCKUP'
+# Kernel log reports that fail a run whatever its tests say: the one list,
+# in the kselftest's header (the guests' tests compile it in), one extended
+# regex per line, each with an example of the line it is for.
+REPORTS_H=$TOP/tools/testing/selftests/iommu/kernel_reports.h
+# kernel_report_list: "PATTERN<TAB>EXAMPLE", one line per pattern
+kernel_report_list() {
+	awk '/^#define KERNEL_REPORTS/ { on = 1; next }
+	     on && /^[[:space:]]*\/\* e\.g\. / {
+		ex = $0; sub(/^[[:space:]]*\/\* e\.g\. /, "", ex); sub(/ \*\/.*$/, "", ex); next }
+	     on && /^[[:space:]]*"/ {
+		p = $0; sub(/^[[:space:]]*"/, "", p); sub(/"[^"]*$/, "", p); sub(/\|$/, "", p)
+		print p "\t" ex; ex = "" }
+	     on && !/\\$/ { exit }' "$REPORTS_H"
+}
+KERNEL_REPORTS=$(kernel_report_list | cut -f1 | paste -sd'|')
+[ -n "$KERNEL_REPORTS" ] ||
+	die "no kernel report patterns in ${REPORTS_H#"$TOP"/}." "The list is the KERNEL_REPORTS macro there."
+
+# kunit_log_report LOG: the first report of the list in the kernel log of a
+# KUnit run, with context; nothing when there is none. Every report counts,
+# WARNING included, but for the lockdep suite's: it WARNs on purpose and
+# counts its WARNs exactly itself (kunit_expect_warns(), in
+# drivers/iommu/tests/warn_count.c).
+kunit_log_report() {
+	local judged first
+	[ -f "$1" ] || return 0
+	judged=$(awk '/# Subtest: iommu_fwspec_lockdep$/ { skip = 1 }
+		      !skip { print }
+		      skip && /(not )?ok [0-9]+ iommu_fwspec_lockdep( |$)/ { skip = 0 }' "$1")
+	first=$(printf '%s\n' "$judged" | grep -nE "$KERNEL_REPORTS" | sed -n 1p | cut -d: -f1)
+	[ -n "$first" ] || return 0
+	printf '%s\n' "$judged" | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p"
+}
+
+# sanitizer_missing LOG PATTERN: true when a guest that ran to its end
+# (guest-init's done line) never logged its sanitizer's start line PATTERN.
+# That line is in the kernel log guest-init prints last: a guest that died
+# before has failed already, and is judged by its death, not by this.
+sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
 
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module and
 # extra QEMU arguments of one of the four guest targets, on one line.
@@ -133,9 +168,12 @@ sanitizer_config() {
 		echo "$TOP/configs/kcsan.config"
 	fi
 }
+# GUEST_KERNEL_PREFIX (make mutate-guests: "mutant-") keeps a second set of
+# guest kernels beside the real ones, so that those stay as they are.
 kind_dir() {
 	local d=$1
 	[ "$d" != arm64-acpi ] || d=arm64
+	d=${GUEST_KERNEL_PREFIX:-}$d
 	[ "${KCSAN:-0}" = 1 ] && echo "$d-kcsan" || echo "$d"
 }
 
@@ -189,13 +227,13 @@ check_no_unexported_work() {
 	dirty=$(git_t status --porcelain --untracked-files=no)
 	if [ -n "$dirty" ]; then
 		die "$why, but build/linux has uncommitted kernel changes:" \
-		    "$(printf '%s\n' "$dirty" | head -n 10)" \
+		    "$(printf '%s\n' "$dirty" | sed -n 1,10p)" \
 		    "Commit them in build/linux and run 'make export', or drop them:" \
 		    "git -C build/linux reset --hard"
 	fi
 	if [ "$(tree_sum)" != "$(cut -d' ' -f2 "$STATE" 2>/dev/null)" ]; then
 		die "$why, but build/linux has commits that are not exported to patches/:" \
-		    "$(git_t log --oneline base..HEAD | head -n 20)" \
+		    "$(git_t log --oneline base..HEAD | sed -n 1,20p)" \
 		    "Keep them: 'make export' (then commit patches/). Drop them: git -C build/linux reset --hard base"
 	fi
 }

@@ -12,11 +12,20 @@
 #     run passes; a WARNING, a guest that dies early, a guest that hangs and
 #     a failed KTAP line each fail the run and say why.
 #  6. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
-#     does not exist) fails the smoke test (SKIP without 'make smoke').
+#     does not exist) fails the smoke test, and so does one whose disks'
+#     DMA bypasses the IOMMU (no iommu_platform=on) (SKIP without 'make smoke').
 #  7. The kselftest in the real arm64 guest (SKIP without its image, made
 #     by 'make selftests'): a wrong byte on the pattern disk, a WARNING in
 #     the kernel log and a guest that does not finish each fail it.
-set -euo pipefail
+#  8. Every kernel report of the one list (tools/testing/selftests/iommu/
+#     kernel_reports.h), by its example line: the guest judge (boot.sh),
+#     the KUnit log judge and the guests' own matcher (kmsg_has_report(),
+#     built for the host as harness/kmsg_judge.c) each fail on it, and
+#     none fails on a clean boot; the KUnit judge leaves the lockdep
+#     suite's deliberate WARNs to the suite.
+#  9. A guest that died is not also said to have run without its sanitizer.
+# Every case runs whatever the earlier ones did: no 'set -e' here.
+set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "harness selftest needs build/linux." "Run 'make tree' first."
@@ -41,7 +50,8 @@ expect_failure() {
 	result $? "$label"
 }
 
-ktap_begin 14
+mapfile -t reports < <(kernel_report_list)
+ktap_begin $((18 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -51,7 +61,7 @@ expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
 # hunk) that is not in the base; with no series yet, a file that is not a
 # patch at all.
 mkdir -p "$tmp/patches"
-first=$(series_patches | head -n 1)
+first=$(series_patches | sed -n 1p)
 if [ -n "$first" ]; then
 	awk '/^@@/ { hunk = 1 }
 	     hunk && !done && /^ / { print " this context line is not in the base"; done = 1; next }
@@ -112,8 +122,13 @@ if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 	expect_failure smoke_fails_without_iommu_driver 'not ok 3 endpoints_in_iommu_groups' \
 		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/guest.sh" \
 		selftest-no-driver arm64 virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
+	expect_failure smoke_fails_when_dma_bypasses_iommu \
+		'not ok 4 endpoints_dma_through_iommu.*|VIRTIO_F_ACCESS_PLATFORM not negotiated' \
+		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 GUEST_DMA_BYPASS=1 "$TOP/harness/guest.sh" \
+		selftest-dma-bypass arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3
 else
 	ktap_skip smoke_fails_without_iommu_driver "no arm64 guest kernel (run 'make smoke' first)"
+	ktap_skip smoke_fails_when_dma_bypasses_iommu "no arm64 guest kernel (run 'make smoke' first)"
 fi
 
 storm() {
@@ -133,5 +148,52 @@ else
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
 	done
 fi
+
+# 8. The one list of kernel reports, seen by every judge
+gcc -Wall -Werror -O2 -I"$TOP/tools/testing/selftests" -o "$tmp/kmsg_judge" \
+	"$TOP/harness/kmsg_judge.c" >"$tmp/out" 2>&1
+result $? guest_matcher_builds_for_host
+kunit_log() {
+	printf '%s\n' "KTAP version 1" "1..2" "    # Subtest: iommu_fwspec_lockdep" "    1..1" \
+		"[    1.2] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 dev_iommu_get+0x0/0x4" \
+		"    ok 1 lockdep_fwspec_init_needs_lock" "ok 1 iommu_fwspec_lockdep" \
+		"    # Subtest: iommu_fwspec" "    1..1" "$@" "    ok 1 fwspec_alloc" "ok 2 iommu_fwspec"
+}
+kunit_log >"$tmp/kunit.log"
+{ kunit_log_report "$tmp/kunit.log"; "$tmp/kmsg_judge"; } >"$tmp/out" 2>&1
+[ "$(cat "$tmp/out")" = clean ]
+result $? judges_pass_clean_logs_and_lockdep_suite_warns
+n=0
+for r in "${reports[@]}"; do
+	n=$((n + 1))
+	pattern=${r%%$'\t'*} example=${r#*$'\t'}
+	: >"$tmp/out"
+	printf '%s\n' "$example" | grep -qE "$pattern" ||
+		echo "the example does not match its own pattern" >>"$tmp/out"
+	fake_qemu report "$ok_ktap; printf '[    2.5] %s\\n' '$example'; $done_line"
+	boot "selftest-report-$n" 10 "$tmp/report" >"$tmp/boot.out" 2>&1 &&
+		echo "boot.sh passed a guest that logged it" >>"$tmp/out"
+	kunit_log "[    2.5] $example" >"$tmp/kunit.log"
+	[ -n "$(kunit_log_report "$tmp/kunit.log")" ] ||
+		echo "the KUnit log judge passed a run that logged it" >>"$tmp/out"
+	[ "$("$tmp/kmsg_judge" "$example" | sed -n 1p)" = report ] ||
+		echo "kmsg_has_report() in the guest passed a kernel log with it" >>"$tmp/out"
+	missed=$(cat "$tmp/out")
+	echo "example: $example" >>"$tmp/out"
+	[ -z "$missed" ]
+	result $? "kernel_report_fails_every_judge $n: $pattern"
+done
+
+# 9. One diagnosis for a guest that died
+printf '%s\n' "[    3.0] Kernel panic - not syncing: Oops: Fatal exception" >"$tmp/died.log"
+printf '%s\n' "guest-init: kernel log end" "guest-init: done: 1 programs, 0 failed" >"$tmp/done.log"
+{ sed 1d "$tmp/done.log"; echo "kasan: KernelAddressSanitizer initialized (generic)"; } >"$tmp/up.log"
+up='KernelAddressSanitizer initialized'
+{ sanitizer_missing "$tmp/died.log" "$up" && echo "a dead guest is also said to lack its sanitizer"
+  sanitizer_missing "$tmp/done.log" "$up" || echo "a finished guest without the sanitizer's line passes"
+  sanitizer_missing "$tmp/up.log" "$up" && echo "a finished guest with the sanitizer's line fails"
+} >"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? sanitizer_check_leaves_dead_guest_to_its_death
 
 ktap_end "$res" harness-selftest

@@ -76,7 +76,7 @@ for t in $targets; do
 	IMAGE=storm GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}" || rc=1
 	# A sanitizer that is built in but never started would pass everything
-	if ! grep -qE "$sanitizer_up" "$res/selftests-$t.log"; then
+	if sanitizer_missing "$res/selftests-$t.log" "$sanitizer_up"; then
 		echo "FAIL selftests-$t: the kernel log does not say '$sanitizer_up': the sanitizer did not run" >&2
 		echo "     Check the guest kernel's config (configs/kasan.config, configs/kcsan*.config)." >&2
 		rc=1
@@ -98,7 +98,7 @@ for t in $targets; do
 		elif grep -qE "RUN +storm\.$s " "$res/selftests-$t.log" 2>/dev/null; then v=CRASH
 		else v=-; fi
 		# the scenario's own time, which the test prints at its end
-		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t.log" 2>/dev/null | head -n 1)
+		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t.log" 2>/dev/null | sed -n 1,1p)
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done

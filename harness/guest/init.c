@@ -85,6 +85,7 @@ int main(void)
 	mount_fs("proc", "/proc", "proc");
 	mount_fs("sysfs", "/sys", "sysfs");
 	mount_fs("devtmpfs", "/dev", "devtmpfs");
+	mount_fs("debugfs", "/sys/kernel/debug", "debugfs");	/* kmemleak */
 
 	n = scandir(TESTS_DIR, &names, NULL, by_name);
 	if (n < 0)

@@ -1,16 +1,23 @@
 // SPDX-License-Identifier: GPL-2.0-only
 /*
  * The fake IOMMU driver of the KUnit tests. Its instances are found by the
- * core like any other, through their fwnode; devices probed by it join a
- * group of their own and get an identity default domain that accepts every
- * attach. Every callback notes whether it ran with iommu_probe_device_lock
- * held, which is what the core promises drivers on the probe path.
+ * core like any other, through their fwnode; devices probed by it join the
+ * instance's one group and get an identity default domain that accepts
+ * every attach. Every callback notes whether it ran with iommu_probe_device_lock
+ * held, which is what the core promises drivers on the probe path, and
+ * whether the core kept the rest of its contract with drivers: one probe
+ * of a device at a time and none of a device probed already, one
+ * probe_finalize per successful probe and none after a failed one, and a
+ * release only of what it probed (see struct fake_iommu).
  */
 #include <kunit/resource.h>
+#include <linux/delay.h>
 #include <linux/lockdep.h>
 #include <linux/mutex.h>
 #include <linux/of.h>
 #include <linux/platform_device.h>
+#include <linux/random.h>
+#include <linux/slab.h>
 #include <linux/spinlock.h>
 
 #include "../iommu-priv.h"
@@ -107,23 +114,81 @@ static struct fake_iommu *to_fake(struct device *dev)
 	return fake_from_fwnode(dev_iommu_fwspec_get(dev)->iommu_fwnode);
 }
 
+static void fake_breach(struct fake_iommu *fake, const char *what)
+{
+	spin_lock(&fake->lock);
+	if (!fake->breaches++)
+		fake->breach = what;
+	spin_unlock(&fake->lock);
+}
+
+static bool fake_ids_complete(struct fake_iommu *fake, struct iommu_fwspec *fwspec)
+{
+	return fwspec->num_ids == fake->expect_num_ids &&
+	       !memcmp(fwspec->ids, fake->expect_ids,
+		       fake->expect_num_ids * sizeof(*fwspec->ids));
+}
+
 static struct iommu_device *fake_probe_device(struct device *dev)
 {
 	struct fake_iommu *fake = to_fake(dev);
+	struct fake_endpoint *ep;
+	bool concurrent;
 
 	fake->probe_calls++;
 	fake_note_lock(fake, "probe_device");
-	if (fake->probe_error)
-		return ERR_PTR(fake->probe_error);
+	spin_lock(&fake->lock);
+	concurrent = fake->probing++;
+	spin_unlock(&fake->lock);
+	if (concurrent)
+		fake_breach(fake, "two probe_device calls ran at once");
+	if (dev_iommu_priv_get(dev))
+		fake_breach(fake, "probe_device of a device probed already");
+	if (fake->expect_ids && !fake_ids_complete(fake, dev_iommu_fwspec_get(dev)))
+		fake_breach(fake, "probe_device of a device whose fwspec is incomplete");
+	if (fake->probe_delay_us)
+		usleep_range(1, 1 + get_random_u32_below(fake->probe_delay_us));
+
+	ep = fake->probe_error ? NULL : kzalloc(sizeof(*ep), GFP_KERNEL);
+	spin_lock(&fake->lock);
+	fake->probing--;
+	spin_unlock(&fake->lock);
+	if (!ep)
+		return ERR_PTR(fake->probe_error ?: -ENOMEM);
+	ep->fake = fake;
+	dev_iommu_priv_set(dev, ep);
 	return &fake->iommu;
+}
+
+static void fake_probe_finalize(struct device *dev)
+{
+	struct fake_endpoint *ep = dev_iommu_priv_get(dev);
+
+	if (!ep) {
+		/* Not ours, or its probe failed: nobody to count it on */
+		WARN(1, "fake-iommu: probe_finalize of %s, which it did not probe\n",
+		     dev_name(dev));
+		return;
+	}
+	spin_lock(&ep->fake->lock);
+	ep->fake->finalize_calls++;
+	spin_unlock(&ep->fake->lock);
+	if (ep->finalized)
+		fake_breach(ep->fake, "probe_finalize twice for one probe");
+	ep->finalized = true;
 }
 
 static void fake_release_device(struct device *dev)
 {
+	struct fake_endpoint *ep = dev_iommu_priv_get(dev);
 	struct fake_iommu *fake = to_fake(dev);
 
 	fake->release_calls++;
 	fake_note_lock(fake, "release_device");
+	if (!ep)
+		fake_breach(fake, "release_device of a device not probed");
+	dev_iommu_priv_set(dev, NULL);
+	kfree(ep);
 }
 
 static struct iommu_group *fake_device_group(struct device *dev)
@@ -178,6 +243,7 @@ static struct iommu_domain fake_identity_domain = {
 #define FAKE_IOMMU_OPS						\
 	.owner = THIS_MODULE,					\
 	.probe_device = fake_probe_device,			\
+	.probe_finalize = fake_probe_finalize,			\
 	.release_device = fake_release_device,			\
 	.device_group = fake_device_group,			\
 	.default_domain = &fake_identity_domain,		\
@@ -248,6 +314,7 @@ struct fake_iommu *fake_iommu_create_of(struct kunit *test,
 	fake = kunit_kzalloc(test, sizeof(*fake), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, fake);
 	fwnode_init(&fake->fwnode, &fake_fwnode_ops);
+	spin_lock_init(&fake->lock);
 	fake->np = np;
 	spin_lock(&fake_iommus_lock);
 	list_add(&fake->node, &fake_iommus);

@@ -26,15 +26,41 @@ struct fake_iommu {
 	/* knobs */
 	int probe_error;		/* probe_device fails with this */
 	int xlate_error;		/* of_xlate(_fwspec) fails with this */
+	/* probe_device sleeps up to this long, to widen race windows */
+	unsigned int probe_delay_us;
+	/*
+	 * When set, every device probed must have exactly these IDs, in
+	 * this order: a probe of a fwspec still being built is a breach.
+	 */
+	const u32 *expect_ids;
+	unsigned int expect_num_ids;
 
 	/* what the core did */
 	int probe_calls;
 	int release_calls;
+	int finalize_calls;
 	int group_calls;
 	int xlate_calls;
 	/* callbacks that ran without iommu_probe_device_lock, the last one */
 	int unlocked_calls;
 	const char *unlocked_op;
+	/*
+	 * Breaches of what the core promises a driver, the first one: two
+	 * probe_device calls at once, a second probe of a probed device,
+	 * probe_finalize for a device not probed (or whose probe failed) or
+	 * twice per probe, release_device of a device not probed, a probe
+	 * of an incomplete fwspec.
+	 */
+	spinlock_t lock;		/* breaches, finalize_calls, probing */
+	int breaches;
+	const char *breach;
+	int probing;			/* probe_device calls running now */
+};
+
+/* What the fake driver keeps of a device it probed (dev_iommu_priv) */
+struct fake_endpoint {
+	struct fake_iommu *fake;
+	bool finalized;
 };
 
 /*
@@ -77,12 +103,22 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
  */
 void fake_dev_iommu_free(void *dev);
 
-/* Every callback the core made into @fake held iommu_probe_device_lock. */
+/* The core kept its contract with @fake (struct fake_iommu, breaches). */
+static inline void expect_no_breach(struct kunit *test, struct fake_iommu *fake)
+{
+	KUNIT_EXPECT_EQ_MSG(test, fake->breaches, 0, "%s", fake->breach);
+}
+
+/*
+ * Every callback the core made into @fake held iommu_probe_device_lock, and
+ * none broke the contract.
+ */
 static inline void expect_locked(struct kunit *test, struct fake_iommu *fake)
 {
 	KUNIT_EXPECT_EQ_MSG(test, fake->unlocked_calls, 0,
 			    "%s ran without iommu_probe_device_lock",
 			    fake->unlocked_op);
+	expect_no_breach(test, fake);
 }
 
 /* The fwnode the core knows the instance by. */

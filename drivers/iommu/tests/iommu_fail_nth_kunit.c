@@ -31,6 +31,9 @@
 
 #define FAIL_NTH_MAX	1000
 
+/* The IDs of /fwspec-ep-many, the endpoint the sweep configures */
+static const u32 ep_many_ids[] = { 0x11, 0x12, 0x13 };
+
 struct fail_nth_test {
 	struct fake_iommu *a;
 	struct device_node *ep;
@@ -68,6 +71,7 @@ static int fail_nth_test_init(struct kunit *test)
 	struct fail_nth_test *t;
 	struct device_node *np;
 
+	kunit_watch_warns(test);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->ignore_gfp_wait = failslab_knob(test, "ignore-gfp-wait");
@@ -84,12 +88,26 @@ static int fail_nth_test_init(struct kunit *test)
 	KUNIT_ASSERT_NOT_NULL(test, np);
 	of_node_put_kunit(test, np);
 	t->a = fake_iommu_create_of(test, &fake_iommu_ops, np);
+	t->a->expect_ids = ep_many_ids;
+	t->a->expect_num_ids = ARRAY_SIZE(ep_many_ids);
 	/* Three entries: the fwspec is allocated and grown three times */
 	t->ep = of_find_node_by_path("/fwspec-ep-many");
 	KUNIT_ASSERT_NOT_NULL(test, t->ep);
 	of_node_put_kunit(test, t->ep);
 	test->priv = t;
 	return 0;
+}
+
+/* A run that succeeded has the whole fwspec of /fwspec-ep-many, in order */
+static void expect_ep_many_ids(struct kunit *test, struct device *dev, int n)
+{
+	struct iommu_fwspec *fwspec = dev_iommu_fwspec_get(dev);
+
+	KUNIT_ASSERT_NOT_NULL_MSG(test, fwspec, "run %d: success without a fwspec", n);
+	KUNIT_EXPECT_EQ_MSG(test, fwspec->num_ids, ARRAY_SIZE(ep_many_ids), "run %d", n);
+	if (fwspec->num_ids == ARRAY_SIZE(ep_many_ids))
+		KUNIT_EXPECT_MEMEQ_MSG(test, fwspec->ids, ep_many_ids,
+				       sizeof(ep_many_ids), "run %d", n);
 }
 
 static void fail_nth_configure_and_probe(struct kunit *test)
@@ -123,8 +141,7 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 			tolerated++;
 			KUNIT_EXPECT_NOT_NULL_MSG(test, dev->iommu_group,
 						  "failure %d: success without a group", n);
-			KUNIT_EXPECT_NOT_NULL_MSG(test, dev_iommu_fwspec_get(dev),
-						  "failure %d: success without a fwspec", n);
+			expect_ep_many_ids(test, dev, n);
 		} else if (injected) {
 			failed_runs++;
 			KUNIT_EXPECT_NULL_MSG(test, dev->iommu,
@@ -134,6 +151,7 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 		} else {
 			KUNIT_EXPECT_EQ_MSG(test, ret, 0, "run %d, nothing injected", n);
 			KUNIT_EXPECT_NOT_NULL(test, dev->iommu_group);
+			expect_ep_many_ids(test, dev, n);
 		}
 
 		platform_device_unregister(pdev);
@@ -145,6 +163,7 @@ static void fail_nth_configure_and_probe(struct kunit *test)
 			break;
 	}
 	KUNIT_EXPECT_LE_MSG(test, n, FAIL_NTH_MAX, "the sweep did not end");
+	expect_locked(test, t->a);
 	/* alloc, three appends, dev->iommu, the group device: at least six */
 	KUNIT_EXPECT_GE(test, failed_runs - tolerated, 6);
 	kunit_info(test, "configure+probe made %d allocations, %d of them optional",

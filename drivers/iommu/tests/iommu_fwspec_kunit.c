@@ -19,6 +19,7 @@
 
 #include "../iommu-priv.h"
 #include "fake_iommu.h"
+#include "warn_count.h"
 
 struct fwspec_test {
 	struct fake_iommu *smmu;	/* registered with the core */
@@ -31,6 +32,7 @@ static int fwspec_test_init(struct kunit *test)
 {
 	struct fwspec_test *t;
 
+	kunit_watch_warns(test);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
@@ -202,17 +204,41 @@ static void fwspec_alloc_records_fwnode(struct kunit *test)
 }
 
 /* Error paths pass the result of iommu_fwspec_alloc() unchecked: no crash. */
+/*
+ * NULL and error pointers, which callers pass on from iommu_fwspec_alloc(),
+ * are no fwspec: freeing them touches nothing (a real fwspec alongside
+ * keeps its reference and its IDs), and WARNs not (the suite's watch).
+ */
 static void fwspec_dealloc_null_and_err_ptr(struct kunit *test)
-{
-	iommu_fwspec_dealloc(NULL);
-	iommu_fwspec_dealloc(ERR_PTR(-ENOMEM));
-	iommu_fwspec_dealloc(ERR_PTR(-EPROBE_DEFER));
-}
-
-static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 {
 	struct fwspec_test *t = test->priv;
 	struct iommu_fwspec *fwspec;
+	const u32 id = 4;
+
+	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	KUNIT_ASSERT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
+
+	iommu_fwspec_dealloc(NULL);
+	iommu_fwspec_dealloc(ERR_PTR(-ENOMEM));
+	iommu_fwspec_dealloc(ERR_PTR(-EPROBE_DEFER));
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 1);
+	KUNIT_EXPECT_EQ(test, fwspec->ids[0], id);
+
+	iommu_fwspec_dealloc(fwspec);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+}
+
+/*
+ * The IDs grow in an allocation of their own: the fwspec itself stays where
+ * it is, on the side and once installed in dev->iommu, where drivers may
+ * hold a pointer to it across a later iommu_fwspec_add_ids().
+ */
+static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
+{
+	struct fwspec_test *t = test->priv;
+	struct iommu_fwspec *fwspec, *installed;
 	u32 ids[3] = { 5, 6, 7 };
 
 	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
@@ -221,12 +247,22 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids + 1, 2), 0);
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, 0), 0);
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, ids, -1), -EINVAL);
-
 	KUNIT_ASSERT_EQ(test, fwspec->num_ids, 3);
 	KUNIT_EXPECT_MEMEQ(test, fwspec->ids, ids, sizeof(ids));
 	KUNIT_EXPECT_PTR_EQ(test, fwspec->iommu_fwnode, &t->smmu->fwnode);
 	iommu_fwspec_dealloc(fwspec);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+
+	/* Installed: growing it keeps dev_iommu_fwspec_get() the same */
+	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
+	installed = dev_iommu_fwspec_get(t->dev);
+	KUNIT_ASSERT_NOT_NULL(test, installed);
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, ids, 1), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, ids + 1, 2), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
+	KUNIT_ASSERT_EQ(test, installed->num_ids, 3);
+	KUNIT_EXPECT_MEMEQ(test, installed->ids, ids, sizeof(ids));
 }
 
 /* Ownership passes even on failure: nothing leaks, dev->iommu untouched. */

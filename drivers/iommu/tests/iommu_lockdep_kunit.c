@@ -6,7 +6,9 @@
  * fired, then with the lock and checks that it stayed quiet.
  *
  * How a test sees a WARN: it compares the kernel's warn_count
- * (warn_count.c) around the call. The count is read only while
+ * (warn_count.c) around the call, and announces the WARN it provokes, so
+ * that the watch every suite keeps (kunit_watch_warns()) counts it
+ * exactly. The count is read only while
  * iommu_probe_device_lock is not held, so that a failed assertion, which
  * ends the case, never leaves the lock taken.
  * A fired assertion taints the kernel with TAINT_WARN, which changes nothing
@@ -36,6 +38,7 @@ static int lockdep_test_init(struct kunit *test)
 		kunit_skip(test, "needs CONFIG_PROVE_LOCKING");
 	if (!debug_locks)
 		kunit_skip(test, "lockdep turned itself off after an earlier report");
+	kunit_watch_warns(test);
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
@@ -60,6 +63,7 @@ static void lockdep_fwspec_init_needs_lock(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
 
 	fake_dev_iommu_free(t->dev);
+	kunit_expect_warns(test, 1);
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
 			    "dev_iommu_get() did not assert the lock");
@@ -76,6 +80,7 @@ static void lockdep_priv_set_needs_lock(struct kunit *test)
 	mutex_unlock(&iommu_probe_device_lock);
 	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
 
+	kunit_expect_warns(test, 1);
 	dev_iommu_priv_set(t->dev, NULL);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
 			    "dev_iommu_priv_set() did not assert the lock");
@@ -93,6 +98,7 @@ static void lockdep_fwspec_add_ids_needs_lock(struct kunit *test)
 	mutex_unlock(&iommu_probe_device_lock);
 	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
 
+	kunit_expect_warns(test, 1);
 	KUNIT_EXPECT_EQ(test, iommu_fwspec_add_ids(t->dev, &id, 1), 0);
 	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
 			    "iommu_fwspec_add_ids() did not assert the lock");

@@ -17,6 +17,7 @@
 #include <linux/platform_device.h>
 
 #include "fake_iommu.h"
+#include "warn_count.h"
 
 struct of_test {
 	struct fake_iommu *a, *b, *other, *cells0, *cells2;
@@ -37,6 +38,7 @@ static int of_test_init(struct kunit *test)
 {
 	struct of_test *t;
 
+	kunit_watch_warns(test);
 	KUNIT_ASSERT_EQ(test, of_overlay_apply_kunit(test, iommu_of_kunit), 0);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);

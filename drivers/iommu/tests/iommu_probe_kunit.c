@@ -9,6 +9,7 @@
 #include <linux/platform_device.h>
 
 #include "fake_iommu.h"
+#include "warn_count.h"
 
 struct probe_test {
 	struct fake_iommu *smmu;
@@ -26,6 +27,7 @@ static int probe_test_init(struct kunit *test)
 	static atomic_t ids = ATOMIC_INIT(0);
 	struct probe_test *t;
 
+	kunit_watch_warns(test);
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
@@ -65,6 +67,7 @@ static void probe_fwspec_installs_and_joins_group(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), fwspec);
 	KUNIT_EXPECT_NOT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->finalize_calls, 1);
 	expect_locked(test, t->smmu);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
 }
@@ -78,9 +81,11 @@ static void probe_fwspec_failure_frees_fwspec(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), -EIO);
 
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->finalize_calls, 0);
 	KUNIT_EXPECT_NULL(test, t->dev->iommu);
 	KUNIT_EXPECT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+	expect_locked(test, t->smmu);
 }
 
 /* A driver probing again (after a deferral, say) must not probe twice. */
@@ -100,7 +105,9 @@ static void probe_fwspec_probed_device_is_noop(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, first->ids[0], 0x12);
 	KUNIT_EXPECT_PTR_EQ(test, t->dev->iommu_group, group);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->smmu->finalize_calls, 1);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
+	expect_locked(test, t->smmu);
 }
 
 static void probe_fwspec_release_frees_everything(struct kunit *test)
@@ -177,6 +184,7 @@ static void probe_fwspec_not_on_bus_installs_only(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(dev), first);
 	KUNIT_EXPECT_NULL(test, dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 0);
+	KUNIT_EXPECT_EQ(test, t->smmu->finalize_calls, 0);
 
 	again = fwspec_with_id(test, t->smmu, 0x16);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(dev, again), 0);

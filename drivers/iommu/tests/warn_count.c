@@ -4,35 +4,99 @@
  * increments the kernel's warn_count (kernel/panic.c), which the kernel
  * shows in /sys/kernel/warn_count. KUnit runs before user space mounts
  * sysfs, so the attribute is read through its kobject.
+ *
+ * Each case of every suite is watched from its init to the end of its
+ * cleanup: a WARN the case did not announce fails it, and so does an
+ * announced one that did not come. The host's judge of the KUnit log
+ * (harness/kunit.sh) fails a run on any WARNING outside the lockdep suite,
+ * whose WARNs are the announced ones.
  */
+#include <kunit/resource.h>
 #include <linux/kernfs.h>
 #include <linux/kobject.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/sysfs.h>
 
 #include "warn_count.h"
 
-int kernel_warn_count(struct kunit *test)
+/* warn_count, or a negative errno; safe in a case's cleanup */
+static int read_warn_count(void)
 {
 	struct kobj_attribute *attr;
 	struct kernfs_node *kn;
+	int count, ret;
 	char *buf;
-	int count;
 
 	/*
 	 * sysfs_emit() wants a whole page; kmalloc() of PAGE_SIZE is naturally
 	 * aligned.
 	 */
-	buf = kunit_kzalloc(test, PAGE_SIZE, GFP_KERNEL);
-	KUNIT_ASSERT_NOT_NULL(test, buf);
-
+	buf = kzalloc(PAGE_SIZE, GFP_KERNEL);
+	if (!buf)
+		return -ENOMEM;
 	kn = kernfs_find_and_get(kernel_kobj->sd, "warn_count");
-	KUNIT_ASSERT_NOT_NULL_MSG(test, kn, "/sys/kernel/warn_count is missing");
+	if (!kn) {
+		kfree(buf);
+		return -ENOENT;
+	}
 	/* A sysfs file's kernfs node points at its attribute */
 	attr = container_of(kn->priv, struct kobj_attribute, attr);
 	attr->show(kernel_kobj, attr, buf);
 	kernfs_put(kn);
-	KUNIT_ASSERT_EQ(test, kstrtoint(strim(buf), 10, &count), 0);
-	kunit_kfree(test, buf);
+	ret = kstrtoint(strim(buf), 10, &count);
+	kfree(buf);
+	return ret ? ret : count;
+}
+
+int kernel_warn_count(struct kunit *test)
+{
+	int count = read_warn_count();
+
+	KUNIT_ASSERT_GE_MSG(test, count, 0, "cannot read /sys/kernel/warn_count");
 	return count;
+}
+
+struct warn_watch {
+	struct kunit_resource res;
+	struct kunit *test;
+	int start;
+	int expected;
+};
+
+static void warn_watch_check(struct kunit_resource *res)
+{
+	struct warn_watch *w = res->data;
+	int count = read_warn_count();
+
+	KUNIT_EXPECT_GE_MSG(w->test, count, 0, "cannot read /sys/kernel/warn_count");
+	if (count >= 0)
+		KUNIT_EXPECT_EQ_MSG(w->test, count - w->start, w->expected,
+				    "WARNs during the case (see the log), against the announced ones");
+}
+
+void kunit_watch_warns(struct kunit *test)
+{
+	struct warn_watch *w;
+
+	w = kunit_kzalloc(test, sizeof(*w), GFP_KERNEL);
+	KUNIT_ASSERT_NOT_NULL(test, w);
+	w->test = test;
+	w->start = kernel_warn_count(test);
+	/*
+	 * Added before anything the case sets up, so released after all of
+	 * it: it sees the WARNs of the whole cleanup too.
+	 */
+	KUNIT_ASSERT_EQ(test, kunit_add_named_resource(test, NULL, warn_watch_check,
+						       &w->res, "warn_watch", w), 0);
+}
+
+void kunit_expect_warns(struct kunit *test, int n)
+{
+	struct kunit_resource *res;
+
+	res = kunit_find_named_resource(test, "warn_watch");
+	KUNIT_ASSERT_NOT_NULL_MSG(test, res, "the suite's init does not watch WARNs");
+	((struct warn_watch *)res->data)->expected += n;
+	kunit_put_resource(res);
 }

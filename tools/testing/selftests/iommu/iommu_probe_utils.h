@@ -2,9 +2,10 @@
 /*
  * What the IOMMU probe tests look at in a guest: the virtio PCI endpoints
  * behind the IOMMU (every virtio PCI device but virtio-iommu itself), whether
- * they are in an IOMMU group with their driver bound, DMA through the IOMMU
- * (a virtio-blk disk that the host filled with a known pattern, read with
- * O_DIRECT) and new reports in the kernel log.
+ * they are in an IOMMU group with their driver bound, whether their DMA
+ * really goes through the IOMMU, DMA itself (a virtio-blk disk that the
+ * host filled with a known pattern, read with O_DIRECT), new reports in the
+ * kernel log and leaks (kmemleak).
  */
 #ifndef IOMMU_PROBE_UTILS_H
 #define IOMMU_PROBE_UTILS_H
@@ -20,22 +21,18 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "kernel_reports.h"
+
 #define PCI_DEVICES		"/sys/bus/pci/devices"
 #define VIRTIO_VENDOR		0x1af4
 #define VIRTIO_IOMMU_DEVICE	0x1057	/* virtio-iommu-pci: the IOMMU */
+#define VIRTIO_F_ACCESS_PLATFORM 33	/* the device's DMA goes through the platform's IOMMU */
 #define MAX_ENDPOINTS		16
 
 /* The disk pattern: PATTERN_LINES lines of PATTERN_LEN bytes, from the host */
 #define PATTERN_LINES		2048
 #define PATTERN_FMT		"iommu-fwspec dma pattern %08u\n"
 #define PATTERN_LEN		34
-
-/* Kernel log reports that fail a test whatever else it checked */
-#define KMSG_BAD "Oops|BUG:|WARNING:|Kernel panic|Unable to handle kernel|" \
-	"Internal error:|general protection fault|kernel BUG|KASAN|UBSAN|KCSAN: |" \
-	"possible circular locking|possible recursive locking|" \
-	"inconsistent lock state|suspicious RCU usage|blocked for more than|" \
-	"rcu_.*detected stall|self-detected stall|soft lockup|hard LOCKUP"
 
 static inline int sysfs_write(const char *path, const char *value)
 {
@@ -121,6 +118,139 @@ static inline bool endpoints_wait_ready(struct endpoints *ep, int want, int seco
 	return false;
 }
 
+/*
+ * Does the DMA of endpoint @dev go through its IOMMU? Its virtio device
+ * must have negotiated VIRTIO_F_ACCESS_PLATFORM: without it, the rings and
+ * buffers are at guest-physical addresses that QEMU does not translate, so
+ * DMA works whatever the IOMMU does. And its IOMMU group's domain must
+ * translate (DMA, DMA-FQ), not pass through (identity). False, with the
+ * reason in @why, when not.
+ */
+static inline bool endpoint_dma_translated(const char *dev, char *why, size_t size)
+{
+	char path[512], features[128] = "", type[32] = "";
+	struct dirent *d;
+	DIR *dir;
+	FILE *f;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", dev);
+	dir = opendir(path);
+	while (dir && (d = readdir(dir)))
+		if (!strncmp(d->d_name, "virtio", 6) && d->d_name[6] >= '0' && d->d_name[6] <= '9')
+			break;
+	if (!dir || !d) {
+		snprintf(why, size, "%s: no virtio device (driver not bound)", dev);
+		if (dir)
+			closedir(dir);
+		return false;
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s/features", dev, d->d_name);
+	closedir(dir);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(features, sizeof(features), f))
+			features[0] = '\0';
+		fclose(f);
+	}
+	if (strlen(features) <= VIRTIO_F_ACCESS_PLATFORM ||
+	    features[VIRTIO_F_ACCESS_PLATFORM] != '1') {
+		snprintf(why, size, "%s: VIRTIO_F_ACCESS_PLATFORM not negotiated: %s",
+			 dev, "its DMA bypasses the IOMMU (QEMU: iommu_platform=on)");
+		return false;
+	}
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/iommu_group/type", dev);
+	f = fopen(path, "r");
+	if (f) {
+		if (!fgets(type, sizeof(type), f))
+			type[0] = '\0';
+		fclose(f);
+	}
+	type[strcspn(type, "\n")] = '\0';
+	if (strcmp(type, "DMA") && strcmp(type, "DMA-FQ")) {
+		snprintf(why, size, "%s: IOMMU group type '%s', not a translating one (DMA, DMA-FQ)",
+			 dev, type);
+		return false;
+	}
+	return true;
+}
+
+/* How many of @ep's endpoints DMA through the IOMMU; the first that does not in @why */
+static inline int endpoints_translated(const struct endpoints *ep, char *why, size_t size)
+{
+	char reason[256];
+	int i, n = 0;
+
+	why[0] = '\0';
+	for (i = 0; i < ep->total; i++) {
+		if (endpoint_dma_translated(ep->name[i], reason, sizeof(reason)))
+			n++;
+		else if (!why[0])
+			snprintf(why, size, "%s", reason);
+	}
+	return n;
+}
+
+/*
+ * Leaks from IOMMU, OF or ACPI code since the last call: kmemleak scans
+ * now, and every unreferenced object whose allocation backtrace has one of
+ * those in it is a leak. Returns how many, with the first ones in
+ * @excerpt; -1 when there is no kmemleak (debugfs at /sys/kernel/debug).
+ * The objects found are cleared, so that the next call reports only new
+ * ones.
+ */
+#define KMEMLEAK		"/sys/kernel/debug/kmemleak"
+#define KMEMLEAK_OURS		"iommu|viommu|smmu|of_|acpi|fwspec|viot|iort"
+
+static inline int kmemleak_ours(char *excerpt, size_t size)
+{
+	char line[512], obj[2048] = "";
+	size_t used = 0, olen = 0;
+	bool ours = false;
+	int leaks = 0;
+	regex_t re;
+	FILE *f;
+
+	excerpt[0] = '\0';
+	if (access(KMEMLEAK, W_OK) || sysfs_write(KMEMLEAK, "scan"))
+		return -1;
+	f = fopen(KMEMLEAK, "r");
+	if (!f || regcomp(&re, KMEMLEAK_OURS, REG_EXTENDED | REG_NOSUB)) {
+		if (f)
+			fclose(f);
+		return -1;
+	}
+	/* One object per "unreferenced object" line, up to the next one */
+	for (;;) {
+		bool more = fgets(line, sizeof(line), f);
+
+		if (!more || !strncmp(line, "unreferenced object", 19)) {
+			if (ours) {
+				leaks++;
+				if (used < size) {
+					snprintf(excerpt + used, size - used, "%s", obj);
+					used = strlen(excerpt);
+				}
+			}
+			if (!more)
+				break;
+			ours = false;
+			olen = 0;
+			obj[0] = '\0';
+		}
+		/* the backtrace's lines are "[<address>] function+off/len" */
+		if (strstr(line, "] ") && !regexec(&re, strstr(line, "] "), 0, NULL, 0))
+			ours = true;
+		if (olen < sizeof(obj)) {
+			snprintf(obj + olen, sizeof(obj) - olen, "%s", line);
+			olen = strlen(obj);
+		}
+	}
+	fclose(f);
+	regfree(&re);
+	sysfs_write(KMEMLEAK, "clear");
+	return leaks;
+}
+
 static inline int count_dir(const char *path)
 {
 	struct dirent *d;
@@ -199,7 +329,7 @@ static inline bool kmsg_has_report(int fd, char *excerpt, size_t size)
 	regex_t bad;
 	ssize_t n;
 
-	if (fd < 0 || regcomp(&bad, KMSG_BAD, REG_EXTENDED | REG_NOSUB))
+	if (fd < 0 || regcomp(&bad, KERNEL_REPORTS, REG_EXTENDED | REG_NOSUB))
 		return false;
 	excerpt[0] = '\0';
 	for (;;) {

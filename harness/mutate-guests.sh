@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# Do the guests notice when code only they reach is broken? Each patch in
+# mutations/guest/ breaks the firmware code (IORT, VIOT,
+# acpi_iommu_configure_id()), an IOMMU driver (of_xlate_fwspec, map,
+# attach) or one of the series' driver fixes; its header says what, and the
+# guest target and the check that must then fail:
+#
+#   Mutation: <what the patch breaks>
+#   Killed-by: <target> <check>
+#
+# <check> is a KTAP case of the guest's tests (a smoke test case such as
+# dma_read_pattern, or storm.<scenario> of the kselftest, which then runs
+# alone) or kernel_report (the guest judge found a report of the list).
+# Every mutation is applied to build/linux on its own, a guest kernel is
+# built with it under build/mutant-<kind> (ccache shares the objects with
+# the real guest kernels, which stay as they are), the target boots, and the
+# patch is taken out again (also on error or ^C). One KTAP line per
+# mutation, with the seconds from boot to the verdict.
+#
+#   MUTATIONS="name ..."   only these (file names without .patch)
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -z "${KERNEL_SRC:-}" ] ||
+	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
+	    "Run 'make mutate-guests' without KERNEL_SRC."
+select_tree
+res=$OUT/results
+mkdir -p "$res"
+export GUEST_KERNEL_PREFIX=mutant- KCSAN=0
+# the mutants' objects are the real kernels' but for one file: share them
+export CCACHE_NOHASHDIR=1
+
+shopt -s nullglob
+muts=()
+if [ -n "${MUTATIONS:-}" ]; then
+	for m in $MUTATIONS; do
+		[ -f "$TOP/mutations/guest/$m.patch" ] ||
+			die "no mutations/guest/$m.patch." "Names: $(cd "$TOP/mutations/guest" && ls | sed 's/\.patch$//' | tr '\n' ' ')"
+		muts+=("$TOP/mutations/guest/$m.patch")
+	done
+else
+	muts=("$TOP"/mutations/guest/*.patch)
+fi
+[ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/guest/."
+
+applied=
+restore() {
+	[ -z "$applied" ] || git_t apply -R "$applied" ||
+		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
+	applied=
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+step "guest mutations: ${#muts[@]} breakages of code only the guests reach, each must fail its check"
+ktap_begin "${#muts[@]}"
+for m in "${muts[@]}"; do
+	name=$(basename "$m" .patch)
+	read -r target check extra <<<"$(sed -n 's/^Killed-by: *//p' "$m")"
+	if [ -z "${check:-}" ] || [ -n "${extra:-}" ]; then
+		ktap_not_ok "$name" "${m#"$TOP"/} needs one 'Killed-by: <target> <check>' line"
+		continue
+	fi
+	read -ra g <<<"$(guest_target "$target")"
+	kind=${g[0]}
+	if ! git_t apply --check "$m" 2>/dev/null; then
+		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
+		continue
+	fi
+	git_t apply "$m"
+	applied=$m
+	log=$res/mutate-guest-$name.log
+	image=initramfs prog=$TOP/harness/guest/iommu_smoke.c append=
+	if [[ "$check" == storm.* ]]; then
+		image=storm prog=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
+		append="STORM_ONLY=${check#storm.} STORM_SECONDS=3"
+	fi
+	info "$name: building the $kind guest kernel with it"
+	if ! build_guest_kernel "$kind" >"$log" 2>&1 ||
+	   ! IMAGE=$image "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$prog" >>"$log" 2>&1; then
+		restore
+		ktap_not_ok "$name" "the mutated kernel did not build: see ${log#"$TOP"/}"
+		continue
+	fi
+	restore
+	info "$name: booting $target"
+	IMAGE=$image GUEST_TIMEOUT=180 RESULTS=$res/mutate-guests GUEST_APPEND=$append \
+		"$TOP/harness/guest.sh" "$name" "${g[@]}" >>"$log" 2>&1 || true
+	read -r _ _ _ _ secs <"$res/mutate-guests/$name.result" 2>/dev/null || secs=-
+	if [ "$check" = kernel_report ]; then
+		grep -q "FAIL $name: the kernel log has a report" "$log"
+	else
+		grep -qE "^not ok [0-9]+ $check( |\$)" "$log"
+	fi && killed=1 || killed=0
+	if [ "$killed" = 1 ]; then
+		ktap_ok "$name: $target $check failed in $secs s"
+	else
+		ktap_not_ok "$name" "$(sed -n 's/^Mutation: *//p' "$m"), and $target $check did not fail (log: ${log#"$TOP"/})"
+	fi
+done
+ktap_end "$res" mutate-guests
