@@ -5,6 +5,7 @@
  * the fake IOMMU driver (fake_iommu.c). The endpoints are platform devices,
  * so the core's bus notifier releases them from the IOMMU when they go.
  */
+#include <kunit/device.h>
 #include <kunit/test.h>
 #include <linux/platform_device.h>
 
@@ -150,6 +151,34 @@ static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, t->dev->iommu);
 }
 
+/*
+ * A device the bus walk cannot see, as one being removed is (device_del()
+ * takes it off its bus's list before the bus notifier releases it), is
+ * released all the same when its IOMMU unregisters: the instance keeps a
+ * list of the devices it probed. Here the device is on the KUnit bus,
+ * which the IOMMU core does not walk.
+ */
+static void probe_fwspec_unregister_releases_device_off_the_buses(struct kunit *test)
+{
+	struct probe_test *t = test->priv;
+	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x19);
+	struct device *dev;
+
+	dev = kunit_device_register(test, "fwspec-off-the-buses");
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
+							dev), 0);
+	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(dev, fwspec), 0);
+	KUNIT_ASSERT_NOT_NULL(test, dev->iommu_group);
+
+	fake_iommu_unregister(t->smmu);
+	KUNIT_EXPECT_EQ(test, t->smmu->release_calls, 1);
+	KUNIT_EXPECT_NULL(test, dev->iommu);
+	KUNIT_EXPECT_NULL(test, dev->iommu_group);
+	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
+	expect_locked(test, t->smmu);
+}
+
 static void release_unbound_dev(struct device *dev)
 {
 }
@@ -199,6 +228,7 @@ static struct kunit_case iommu_probe_test_cases[] = {
 	KUNIT_CASE(probe_fwspec_probed_device_is_noop),
 	KUNIT_CASE(probe_fwspec_release_frees_everything),
 	KUNIT_CASE(probe_fwspec_unregister_releases_under_lock),
+	KUNIT_CASE(probe_fwspec_unregister_releases_device_off_the_buses),
 	KUNIT_CASE(probe_fwspec_not_on_bus_installs_only),
 	{}
 };

@@ -262,12 +262,16 @@ static void race_configure_vs_iommu_registration(struct kunit *test)
 {
 	const enum race_kind *kind = test->param_value;
 	struct race_test *t = test->priv;
-	unsigned long end = jiffies + RACE_SECONDS * HZ;
+	unsigned long start = jiffies, end = start + RACE_SECONDS * HZ;
 	int round, deferrals = 0, probes = 0;
 
 	for (round = 0; round < RACE_ROUNDS && time_before(jiffies, end); round++) {
-		if (!race_round(test, *kind, round))
+		if (!race_round(test, *kind, round)) {
+			/* for make bench-mutate's time to kill */
+			kunit_info(test, "failed in round %d, %u ms into the case\n", round,
+				   jiffies_to_msecs(jiffies - start));
 			break;
+		}
 		for (int i = 0; i < RACE_THREADS; i++)
 			deferrals += t->threads[i].deferrals;
 		probes += t->iommu->probe_calls;

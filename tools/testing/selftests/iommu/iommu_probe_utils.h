@@ -70,16 +70,42 @@ static inline bool pci_has(const char *dev, const char *link)
 	return access(path, F_OK) == 0;
 }
 
+/*
+ * The virtio device of virtio PCI endpoint @dev, in @name: there once
+ * virtio-pci's probe of @dev is done (its "driver" link is there from the
+ * start of the probe).
+ */
+static inline bool pci_virtio_child(const char *dev, char *name, size_t size)
+{
+	char path[512];
+	struct dirent *d;
+	bool found = false;
+	DIR *dir;
+
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s", dev);
+	dir = opendir(path);
+	while (dir && !found && (d = readdir(dir))) {
+		if (!strncmp(d->d_name, "virtio", 6) && d->d_name[6] >= '0' && d->d_name[6] <= '9') {
+			snprintf(name, size, "%.31s", d->d_name);
+			found = true;
+		}
+	}
+	if (dir)
+		closedir(dir);
+	return found;
+}
+
 struct endpoints {
 	int total;
-	int ready;		/* in an IOMMU group, driver bound */
+	int ready;		/* in an IOMMU group, driver bound and probed */
 	char name[MAX_ENDPOINTS][32];
-	char missing[160];	/* the first one not ready, and why */
+	char missing[192];	/* the first one not ready, and why */
 };
 
 /* The virtio PCI endpoints present now, and how many of them are ready */
 static inline void endpoints_scan(struct endpoints *ep)
 {
+	char child[32];
 	struct dirent *d;
 	DIR *dir;
 
@@ -93,13 +119,15 @@ static inline void endpoints_scan(struct endpoints *ep)
 		    pci_read_hex(d->d_name, "device") == VIRTIO_IOMMU_DEVICE)
 			continue;
 		snprintf(ep->name[ep->total++], sizeof(ep->name[0]), "%.31s", d->d_name);
-		if (pci_has(d->d_name, "iommu_group") && pci_has(d->d_name, "driver"))
+		if (pci_has(d->d_name, "iommu_group") && pci_has(d->d_name, "driver") &&
+		    pci_virtio_child(d->d_name, child, sizeof(child)))
 			ep->ready++;
 		else if (!ep->missing[0])
 			snprintf(ep->missing, sizeof(ep->missing),
-				 "%.31s (iommu group: %s, driver: %s)", d->d_name,
-				 pci_has(d->d_name, "iommu_group") ? "yes" : "no",
-				 pci_has(d->d_name, "driver") ? "yes" : "no");
+				 "%.31s (iommu group: %s, driver: %s, virtio device: %s)",
+				 d->d_name, pci_has(d->d_name, "iommu_group") ? "yes" : "no",
+				 pci_has(d->d_name, "driver") ? "yes" : "no",
+				 pci_virtio_child(d->d_name, child, sizeof(child)) ? "yes" : "no");
 	}
 	closedir(dir);
 }
@@ -128,24 +156,14 @@ static inline bool endpoints_wait_ready(struct endpoints *ep, int want, int seco
  */
 static inline bool endpoint_dma_translated(const char *dev, char *why, size_t size)
 {
-	char path[512], features[128] = "", type[32] = "";
-	struct dirent *d;
-	DIR *dir;
+	char path[512], child[32], features[128] = "", type[32] = "";
 	FILE *f;
 
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s", dev);
-	dir = opendir(path);
-	while (dir && (d = readdir(dir)))
-		if (!strncmp(d->d_name, "virtio", 6) && d->d_name[6] >= '0' && d->d_name[6] <= '9')
-			break;
-	if (!dir || !d) {
+	if (!pci_virtio_child(dev, child, sizeof(child))) {
 		snprintf(why, size, "%s: no virtio device (driver not bound)", dev);
-		if (dir)
-			closedir(dir);
 		return false;
 	}
-	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s/features", dev, d->d_name);
-	closedir(dir);
+	snprintf(path, sizeof(path), PCI_DEVICES "/%s/%s/features", dev, child);
 	f = fopen(path, "r");
 	if (f) {
 		if (!fgets(features, sizeof(features), f))
