@@ -14,10 +14,10 @@
 
 # Pass these on only when set: an empty ARCH in the environment would
 # override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS REPEAT BISECT_FROM MUTATIONS,$(if $($(v)),$(eval export $(v))))
+$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS BENCH_ARCH BENCH_KILL_RUNS REPEAT BISECT_FROM MUTATIONS,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -38,6 +38,7 @@ help:
 	@echo 'make kunit-repeat run the built UML suite REPEAT=20 times and count failing runs (flakiness)'
 	@echo 'make mutate       apply each deliberate breakage in mutations/ and check the KUnit cases it names fail'
 	@echo 'make mutate-guests the same for mutations/guest/: firmware and driver code only the guests reach; MUTATIONS= picks'
+	@echo 'make bench-mutate how often and how fast the race suite kills the race mutations (BENCH_ARCH=x86_64, BENCH_KILL_RUNS=20)'
 	@echo 'make bisect-check build an arm64 kernel (OF, ACPI, SMMUv2/v3, virtio-iommu) at every commit of the series'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
 	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
@@ -82,6 +83,9 @@ mutate: tree
 
 mutate-guests: tree
 	@$(H)/mutate-guests.sh
+
+bench-mutate: tree
+	@$(H)/bench-mutate.sh
 
 coverage: tree
 	@$(H)/coverage.sh

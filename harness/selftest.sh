@@ -16,7 +16,8 @@
 #     DMA bypasses the IOMMU (no iommu_platform=on) (SKIP without 'make smoke').
 #  7. The kselftest in the real arm64 guest (SKIP without its image, made
 #     by 'make selftests'): a wrong byte on the pattern disk, a WARNING in
-#     the kernel log and a guest that does not finish each fail it.
+#     the kernel log, storm threads that do nothing and a guest that does
+#     not finish each fail it.
 #  8. Every kernel report of the one list (tools/testing/selftests/iommu/
 #     kernel_reports.h), by its example line: the guest judge (boot.sh),
 #     the KUnit log judge and the guests' own matcher (kmsg_has_report(),
@@ -51,7 +52,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((18 + ${#reports[@]}))
+ktap_begin $((19 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -141,10 +142,13 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 		storm GUEST_TIMEOUT=120 GUEST_CORRUPT_DISK=1 GUEST_APPEND="$one"
 	expect_failure storm_fails_on_kernel_warning 'kernel log report:' \
 		storm GUEST_TIMEOUT=120 GUEST_APPEND="$one STORM_INJECT_WARN=1"
+	expect_failure storm_fails_when_idle 'under the floor of 1 a second: the storm was idle' \
+		storm GUEST_TIMEOUT=120 GUEST_APPEND="$one STORM_INJECT_IDLE=1"
 	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
 		storm GUEST_TIMEOUT=4 GUEST_APPEND="STORM_SECONDS=30"
 else
-	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_guest_hang_is_killed; do
+	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_fails_when_idle \
+		 storm_guest_hang_is_killed; do
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
 	done
 fi

@@ -30,6 +30,7 @@
  *   STORM_EXCLUDE     run all tests but the one of this name
  *   STORM_INJECT_WARN log a fake WARNING during each storm (to test the
  *                     kernel log check)
+ *   STORM_INJECT_IDLE storm threads that do nothing (to test the floor)
  *
  * iommu_driver_load_race must run before anything loads the IOMMU driver:
  * it loads the module at a random moment of an endpoint storm, which a
@@ -136,9 +137,14 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 static void *storm_thread_fn(void *arg)
 {
 	struct storm_thread *t = arg;
+	bool idle = getenv("STORM_INJECT_IDLE");
 
-	while (!t->s->stop)
-		storm_one(t->s, t->kind);
+	while (!t->s->stop) {
+		if (idle)
+			usleep(1000);
+		else
+			storm_one(t->s, t->kind);
+	}
 	return NULL;
 }
 

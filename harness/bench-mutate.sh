@@ -1,0 +1,74 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# How surely and how fast the race suite kills the mutations that only a
+# race shows (those in mutations/ whose Killed-by names iommu_fwspec_race's
+# case): figures, never a pass/fail test. Per mutation, a KUnit kernel for
+# BENCH_ARCH (x86_64, two CPUs under QEMU; arm64 or um also work) is built
+# with it in build/kunit-BENCH_ARCH-mutant, and the race suite alone runs
+# BENCH_KILL_RUNS (20) times. Prints how many runs killed it and the
+# median and worst time to kill: the time into the case at which its first
+# round failed, as the case reports it, or the run's wall time when the
+# kernel crashed first.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -z "${KERNEL_SRC:-}" ] ||
+	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
+	    "Run 'make bench-mutate' without KERNEL_SRC."
+arch=${BENCH_ARCH:-x86_64}
+runs=${BENCH_KILL_RUNS:-20}
+select_tree
+ccache_env
+export CCACHE_NOHASHDIR=1
+bdir=$OUT/kunit-$arch-mutant
+res=$OUT/results
+mkdir -p "$res"
+race_case=race_configure_vs_iommu_registration
+
+applied=
+restore() {
+	[ -z "$applied" ] || git_t apply -R "$applied" ||
+		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
+	applied=
+}
+trap restore EXIT
+trap 'exit 130' INT TERM
+
+stats() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit }
+	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
+	printf "median %.1f s, min %.1f, max %.1f (n=%d)", m, v[1], v[NR], NR }'; }
+
+mapfile -t muts < <(grep -l "^Killed-by:.*$race_case" "$TOP"/mutations/*.patch)
+[ "${#muts[@]}" -gt 0 ] || die "no mutation in mutations/ names $race_case."
+for m in "${muts[@]}"; do
+	name=$(basename "$m" .patch)
+	log=$res/bench-mutate-$name.log
+	: >"$log"
+	step "bench-mutate $name: building the $arch KUnit kernel with it (log: ${log#"$TOP"/})"
+	git_t apply "$m"
+	applied=$m
+	kunit_py "$arch" "$bdir" iommu_fwspec_race >>"$log" 2>&1 || true
+	restore
+	[ -f "$bdir/.config" ] || die "bench-mutate: the $arch KUnit kernel did not build." "See ${log#"$TOP"/}."
+	step "bench-mutate $name: $runs runs of iommu_fwspec_race"
+	killed=0 times=()
+	for i in $(seq "$runs"); do
+		t0=$(date +%s.%N)
+		(cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" \
+			--timeout 300 iommu_fwspec_race) >"$log.run" 2>&1 || true
+		t1=$(date +%s.%N)
+		cat "$log.run" >>"$log"
+		if grep -Eq "\\[(FAILED|CRASHED)\\] $race_case" "$log.run"; then
+			killed=$((killed + 1))
+			ms=$(sed -n -E 's/.*failed in round [0-9]+, ([0-9]+) ms into the case.*/\1/p' "$log.run" | sed -n 1p)
+			if [ -n "$ms" ]; then
+				times+=("$(awk -v m="$ms" 'BEGIN { printf "%.2f", m / 1000 }')")
+			else
+				times+=("$(awk -v a="$t0" -v b="$t1" 'BEGIN { printf "%.2f", b - a }')")
+			fi
+		fi
+	done
+	rm -f "$log.run"
+	printf '%s on %s: killed in %d of %d runs; time to kill: %s\n' "$name" "$arch" \
+		"$killed" "$runs" "$(printf '%s\n' "${times[@]}" | sed '/^$/d' | stats)"
+done
