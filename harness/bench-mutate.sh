@@ -12,9 +12,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -z "${KERNEL_SRC:-}" ] ||
-	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
-	    "Run 'make bench-mutate' without KERNEL_SRC."
+mutation_no_kernel_src bench-mutate
 arch=${BENCH_ARCH:-x86_64}
 runs=${BENCH_KILL_RUNS:-20}
 select_tree
@@ -24,15 +22,6 @@ bdir=$OUT/kunit-$arch-mutant
 res=$OUT/results
 mkdir -p "$res"
 race_case=race_configure_vs_iommu_registration
-
-applied=
-restore() {
-	[ -z "$applied" ] || git_t apply -R "$applied" ||
-		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
-	applied=
-}
-trap restore EXIT
-trap 'exit 130' INT TERM
 
 stats() { sort -n | awk '{ v[NR] = $1 } END { if (!NR) { print "-"; exit }
 	m = NR % 2 ? v[(NR + 1) / 2] : (v[NR / 2] + v[NR / 2 + 1]) / 2
@@ -45,10 +34,9 @@ for m in "${muts[@]}"; do
 	log=$res/bench-mutate-$name.log
 	: >"$log"
 	step "bench-mutate $name: building the $arch KUnit kernel with it (log: ${log#"$TOP"/})"
-	git_t apply "$m"
-	applied=$m
+	mutation_apply "$m"
 	kunit_py "$arch" "$bdir" iommu_fwspec_race >>"$log" 2>&1 || true
-	restore
+	mutation_restore
 	[ -f "$bdir/.config" ] || die "bench-mutate: the $arch KUnit kernel did not build." "See ${log#"$TOP"/}."
 	step "bench-mutate $name: $runs runs of iommu_fwspec_race"
 	killed=0 times=()

@@ -22,9 +22,9 @@ printf '%-26s %-30s %10s %10s\n' target scenario cycles cycles/s
 for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 	log=$res/selftests-$t.log
 	[ -f "$log" ] || continue
-	# "...:cycles: bind/unbind N, remove/rescan M, iommu unbind/bind K"
-	sed -n -E 's/^# .*:([a-z_]+):cycles: bind\/unbind ([0-9]+), remove\/rescan ([0-9]+), iommu unbind\/bind ([0-9]+)/\1 \2 \3 \4/p' "$log" |
-	while read -r test b r i; do
+	# "...:TEST:cycles in S s: bind/unbind N, remove/rescan M, iommu unbind/bind K"
+	sed -n -E 's/^# .*:([a-z_]+):cycles in ([0-9]+) s: bind\/unbind ([0-9]+), remove\/rescan ([0-9]+), iommu unbind\/bind ([0-9]+)/\1 \2 \3 \4 \5/p' "$log" |
+	while read -r test secs b r i; do
 		for pair in "bind/unbind:$b" "remove/rescan:$r" "iommu unbind/bind:$i"; do
 			n=${pair##*:}
 			[ "$n" -gt 0 ] || continue

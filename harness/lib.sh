@@ -238,6 +238,29 @@ check_no_unexported_work() {
 	fi
 }
 
+# --- deliberate breakages of the series (mutations/) ---
+# mutation_apply PATCH: apply PATCH to build/linux. It comes out again with
+# mutation_restore, or when the script exits, also on ^C, so that no run
+# leaves build/linux broken.
+MUTATION_APPLIED=
+mutation_restore() {
+	[ -z "$MUTATION_APPLIED" ] || git_t apply -R "$MUTATION_APPLIED" ||
+		die "could not take $MUTATION_APPLIED out of build/linux." \
+		    "Run 'git -C build/linux checkout -- .' by hand."
+	MUTATION_APPLIED=
+}
+mutation_apply() {
+	trap mutation_restore EXIT
+	trap 'exit 130' INT TERM
+	git_t apply "$1" && MUTATION_APPLIED=$1
+}
+# The mutations are made against the series in build/linux
+mutation_no_kernel_src() {
+	[ -z "${KERNEL_SRC:-}" ] ||
+		die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
+		    "Run 'make $1' without KERNEL_SRC."
+}
+
 # --- KTAP from the harness's own checks ---
 # ktap_begin COUNT; then ktap_ok LABEL, ktap_not_ok LABEL [DETAILS] (shown as
 # "# " lines) or ktap_skip LABEL REASON per test; ktap_end DIR NAME writes

@@ -22,9 +22,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -z "${KERNEL_SRC:-}" ] ||
-	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
-	    "Run 'make mutate-guests' without KERNEL_SRC."
+mutation_no_kernel_src mutate-guests
 select_tree
 res=$OUT/results
 mkdir -p "$res"
@@ -45,15 +43,6 @@ else
 fi
 [ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/guest/."
 
-applied=
-restore() {
-	[ -z "$applied" ] || git_t apply -R "$applied" ||
-		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
-	applied=
-}
-trap restore EXIT
-trap 'exit 130' INT TERM
-
 step "guest mutations: ${#muts[@]} breakages of code only the guests reach, each must fail its check"
 ktap_begin "${#muts[@]}"
 for m in "${muts[@]}"; do
@@ -69,8 +58,7 @@ for m in "${muts[@]}"; do
 		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
 		continue
 	fi
-	git_t apply "$m"
-	applied=$m
+	mutation_apply "$m"
 	log=$res/mutate-guest-$name.log
 	image=initramfs prog=$TOP/harness/guest/iommu_smoke.c append=
 	if [[ "$check" == storm.* ]]; then
@@ -80,13 +68,13 @@ for m in "${muts[@]}"; do
 	info "$name: building the $kind guest kernel with it"
 	if ! build_guest_kernel "$kind" >"$log" 2>&1 ||
 	   ! IMAGE=$image "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$prog" >>"$log" 2>&1; then
-		restore
+		mutation_restore
 		ktap_not_ok "$name" "the mutated kernel did not build: see ${log#"$TOP"/}"
 		continue
 	fi
-	restore
+	mutation_restore
 	info "$name: booting $target"
-	IMAGE=$image GUEST_TIMEOUT=180 RESULTS=$res/mutate-guests GUEST_APPEND=$append \
+	IMAGE=$image GUEST_TIMEOUT=90 RESULTS=$res/mutate-guests GUEST_APPEND=$append \
 		"$TOP/harness/guest.sh" "$name" "${g[@]}" >>"$log" 2>&1 || true
 	read -r _ _ _ _ secs <"$res/mutate-guests/$name.result" 2>/dev/null || secs=-
 	if [ "$check" = kernel_report ]; then

@@ -15,9 +15,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -z "${KERNEL_SRC:-}" ] ||
-	die "the mutations are made against the series in build/linux, not KERNEL_SRC." \
-	    "Run 'make mutate' without KERNEL_SRC."
+mutation_no_kernel_src mutate
 select_tree
 ccache_env
 res=$OUT/results
@@ -27,15 +25,6 @@ mkdir -p "$res"
 shopt -s nullglob
 muts=("$TOP"/mutations/*.patch)
 [ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/."
-
-applied=
-restore() {
-	[ -z "$applied" ] || git_t apply -R "$applied" ||
-		die "could not take $applied out of build/linux." "Run 'git -C build/linux checkout -- .' by hand."
-	applied=
-}
-trap restore EXIT
-trap 'exit 130' INT TERM
 
 step "mutations: ${#muts[@]} deliberate breakages, each must fail the cases it names"
 ktap_begin "${#muts[@]}"
@@ -50,12 +39,11 @@ for m in "${muts[@]}"; do
 		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
 		continue
 	fi
-	git_t apply "$m"
-	applied=$m
+	mutation_apply "$m"
 	log=$res/mutate-$name.log
 	rm -f "$bdir/test.log"
 	kunit_py um "$bdir" >"$log" 2>&1 || true
-	restore
+	mutation_restore
 	if [ ! -s "$bdir/test.log" ]; then
 		ktap_not_ok "$name" "the mutated kernel did not build or boot: see ${log#"$TOP"/}"
 		continue

@@ -66,6 +66,19 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 	return pdev;
 }
 
+struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
+					struct fake_iommu *fake, u32 id)
+{
+	struct iommu_fwspec *fwspec = iommu_fwspec_alloc(&fake->fwnode);
+
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
+	if (iommu_fwspec_append_ids(fwspec, &id, 1)) {
+		iommu_fwspec_dealloc(fwspec);
+		KUNIT_FAIL_AND_ABORT(test, "iommu_fwspec_append_ids() failed");
+	}
+	return fwspec;
+}
+
 void fake_dev_iommu_free(void *data)
 {
 	struct device *dev = data;

@@ -97,6 +97,13 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 					  const char *name, int id);
 
 /*
+ * A fwspec built on the side, as firmware code does, for @fake's fwnode
+ * and the one ID @id; the test aborts when that fails.
+ */
+struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
+					struct fake_iommu *fake, u32 id);
+
+/*
  * Free whatever a test left in dev->iommu, under iommu_probe_device_lock,
  * as the core's release of the device would. A void * argument, so that it
  * can be a KUnit action too.

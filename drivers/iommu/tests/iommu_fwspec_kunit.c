@@ -212,19 +212,14 @@ static void fwspec_alloc_records_fwnode(struct kunit *test)
 static void fwspec_dealloc_null_and_err_ptr(struct kunit *test)
 {
 	struct fwspec_test *t = test->priv;
-	struct iommu_fwspec *fwspec;
-	const u32 id = 4;
-
-	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
-	KUNIT_ASSERT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 4);
 
 	iommu_fwspec_dealloc(NULL);
 	iommu_fwspec_dealloc(ERR_PTR(-ENOMEM));
 	iommu_fwspec_dealloc(ERR_PTR(-EPROBE_DEFER));
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 1);
 	KUNIT_EXPECT_EQ(test, fwspec->num_ids, 1);
-	KUNIT_EXPECT_EQ(test, fwspec->ids[0], id);
+	KUNIT_EXPECT_EQ(test, fwspec->ids[0], 4);
 
 	iommu_fwspec_dealloc(fwspec);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
@@ -269,12 +264,8 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 static void probe_fwspec_unregistered_iommu_defers(struct kunit *test)
 {
 	struct fwspec_test *t = test->priv;
-	struct iommu_fwspec *fwspec;
-	const u32 id = 9;
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->absent, 9);
 
-	fwspec = iommu_fwspec_alloc(&t->absent->fwnode);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
-	KUNIT_ASSERT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
 	KUNIT_EXPECT_EQ(test, t->absent->fwnode_refs, 1);
 
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec),

@@ -45,23 +45,10 @@ static int probe_test_init(struct kunit *test)
 	return 0;
 }
 
-static struct iommu_fwspec *fwspec_with_id(struct kunit *test,
-					   struct fake_iommu *fake, u32 id)
-{
-	struct iommu_fwspec *fwspec = iommu_fwspec_alloc(&fake->fwnode);
-
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
-	if (iommu_fwspec_append_ids(fwspec, &id, 1)) {
-		iommu_fwspec_dealloc(fwspec);
-		KUNIT_FAIL_AND_ABORT(test, "iommu_fwspec_append_ids() failed");
-	}
-	return fwspec;
-}
-
 static void probe_fwspec_installs_and_joins_group(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x10);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x10);
 
 	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
 
@@ -76,7 +63,7 @@ static void probe_fwspec_installs_and_joins_group(struct kunit *test)
 static void probe_fwspec_failure_frees_fwspec(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x11);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x11);
 
 	t->smmu->probe_error = -EIO;
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), -EIO);
@@ -93,14 +80,14 @@ static void probe_fwspec_failure_frees_fwspec(struct kunit *test)
 static void probe_fwspec_probed_device_is_noop(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *first = fwspec_with_id(test, t->smmu, 0x12);
+	struct iommu_fwspec *first = fake_fwspec_with_id(test, t->smmu, 0x12);
 	struct iommu_fwspec *again;
 	struct iommu_group *group;
 
 	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, first), 0);
 	group = t->dev->iommu_group;
 
-	again = fwspec_with_id(test, t->smmu, 0x13);
+	again = fake_fwspec_with_id(test, t->smmu, 0x13);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, again), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), first);
 	KUNIT_EXPECT_EQ(test, first->ids[0], 0x12);
@@ -114,7 +101,7 @@ static void probe_fwspec_probed_device_is_noop(struct kunit *test)
 static void probe_fwspec_release_frees_everything(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x14);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x14);
 
 	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
 
@@ -133,7 +120,7 @@ static void probe_fwspec_release_frees_everything(struct kunit *test)
 static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x17);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x17);
 
 	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec), 0);
 
@@ -144,7 +131,7 @@ static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, t->dev->iommu_group);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
 
-	fwspec = fwspec_with_id(test, t->smmu, 0x18);
+	fwspec = fake_fwspec_with_id(test, t->smmu, 0x18);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(t->dev, fwspec),
 			-EPROBE_DEFER);
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 1);
@@ -161,7 +148,7 @@ static void probe_fwspec_unregister_releases_under_lock(struct kunit *test)
 static void probe_fwspec_unregister_releases_device_off_the_buses(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *fwspec = fwspec_with_id(test, t->smmu, 0x19);
+	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x19);
 	struct device *dev;
 
 	dev = kunit_device_register(test, "fwspec-off-the-buses");
@@ -197,7 +184,7 @@ static void put_unbound_dev(void *data)
 static void probe_fwspec_not_on_bus_installs_only(struct kunit *test)
 {
 	struct probe_test *t = test->priv;
-	struct iommu_fwspec *first = fwspec_with_id(test, t->smmu, 0x15);
+	struct iommu_fwspec *first = fake_fwspec_with_id(test, t->smmu, 0x15);
 	struct iommu_fwspec *again;
 	struct device *dev;
 
@@ -215,7 +202,7 @@ static void probe_fwspec_not_on_bus_installs_only(struct kunit *test)
 	KUNIT_EXPECT_EQ(test, t->smmu->probe_calls, 0);
 	KUNIT_EXPECT_EQ(test, t->smmu->finalize_calls, 0);
 
-	again = fwspec_with_id(test, t->smmu, 0x16);
+	again = fake_fwspec_with_id(test, t->smmu, 0x16);
 	KUNIT_EXPECT_EQ(test, iommu_probe_device_fwspec(dev, again), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(dev), first);
 	KUNIT_EXPECT_EQ(test, first->ids[0], 0x15);

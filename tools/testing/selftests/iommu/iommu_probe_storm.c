@@ -83,6 +83,7 @@ struct storm {
 	atomic_long cycles[3];	/* completed cycles, per kind */
 	bool ran[3];		/* the kinds the last storm ran */
 	int seconds;		/* and for how long */
+	struct timespec end;	/* when it ended */
 	/*
 	 * Threads that unbind and bind the IOMMU driver. One by default: two
 	 * unbinding the same device race in the driver core (see "Defects
@@ -261,6 +262,7 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 	s->stop = true;
 	for (i = 0; i < n; i++)
 		pthread_join(t[i].tid, NULL);
+	clock_gettime(CLOCK_MONOTONIC, &s->end);
 }
 
 static const char *const kind_names[] = {
@@ -312,7 +314,7 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	EXPECT_FALSE(kmsg_has_report(kmsg, excerpt, sizeof(excerpt))) {
 		TH_LOG("kernel log report:\n%s", excerpt);
 	}
-	ret = kmemleak_ours(excerpt, sizeof(excerpt));
+	ret = kmemleak_ours(excerpt, sizeof(excerpt), &s->end);
 	if (ret < 0)
 		TH_LOG("no kmemleak (CONFIG_DEBUG_KMEMLEAK, debugfs): leaks not checked");
 	EXPECT_LE(ret, 0) {

@@ -211,16 +211,21 @@ static inline int endpoints_translated(const struct endpoints *ep, char *why, si
 /*
  * Leaks from IOMMU, OF or ACPI code since the last call: kmemleak scans
  * now, and every unreferenced object whose allocation backtrace has one of
- * those in it is a leak. Returns how many, with the first ones in
- * @excerpt; -1 when there is no kmemleak (debugfs at /sys/kernel/debug).
- * The objects found are cleared, so that the next call reports only new
- * ones.
+ * those in it is a leak. kmemleak does not report an object younger than
+ * its minimum age (5 s), so the scan waits until the work of interest,
+ * which ended at @since (CLOCK_MONOTONIC), is older than that. Returns how
+ * many leaks, with the first ones in @excerpt; -1 when there is no
+ * kmemleak (debugfs at /sys/kernel/debug). The objects found are cleared,
+ * so that the next call reports only new ones.
  */
 #define KMEMLEAK		"/sys/kernel/debug/kmemleak"
 #define KMEMLEAK_OURS		"iommu|viommu|smmu|of_|acpi|fwspec|viot|iort"
+#define KMEMLEAK_MIN_AGE_MS	5500
 
-static inline int kmemleak_ours(char *excerpt, size_t size)
+static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespec *since)
 {
+	struct timespec now;
+	long waited_ms;
 	char line[512], obj[2048] = "";
 	size_t used = 0, olen = 0;
 	bool ours = false;
@@ -229,7 +234,14 @@ static inline int kmemleak_ours(char *excerpt, size_t size)
 	FILE *f;
 
 	excerpt[0] = '\0';
-	if (access(KMEMLEAK, W_OK) || sysfs_write(KMEMLEAK, "scan"))
+	if (access(KMEMLEAK, W_OK))
+		return -1;
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	waited_ms = (now.tv_sec - since->tv_sec) * 1000 +
+		    (now.tv_nsec - since->tv_nsec) / 1000000;
+	if (waited_ms < KMEMLEAK_MIN_AGE_MS)
+		usleep((KMEMLEAK_MIN_AGE_MS - waited_ms) * 1000);
+	if (sysfs_write(KMEMLEAK, "scan"))
 		return -1;
 	f = fopen(KMEMLEAK, "r");
 	if (!f || regcomp(&re, KMEMLEAK_OURS, REG_EXTENDED | REG_NOSUB)) {
