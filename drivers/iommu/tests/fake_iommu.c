@@ -67,7 +67,7 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 }
 
 struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
-					struct fake_iommu *fake, u32 id)
+					 struct fake_iommu *fake, u32 id)
 {
 	struct iommu_fwspec *fwspec = iommu_fwspec_alloc(&fake->fwnode);
 

@@ -101,7 +101,7 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
  * and the one ID @id; the test aborts when that fails.
  */
 struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
-					struct fake_iommu *fake, u32 id);
+					 struct fake_iommu *fake, u32 id);
 
 /*
  * Free whatever a test left in dev->iommu, under iommu_probe_device_lock,

@@ -291,14 +291,14 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 		if (!s->ran[kind])
 			continue;
 		EXPECT_GE(s->cycles[kind], STORM_FLOOR * s->seconds) {
-			TH_LOG("%s: %ld cycles in %d s, under the floor of %d a second: the storm was idle",
+			TH_LOG("%s: %ld cycles in %d s, under %d a second: an idle storm",
 			       kind_names[kind], s->cycles[kind], s->seconds, STORM_FLOOR);
 		}
 	}
 
 	storm_restore(s);
 	EXPECT_TRUE(endpoints_wait_ready(&ep, want, settle)) {
-		TH_LOG("%d of %d endpoints ready (%d before, %d expected) after %d s; first not ready: %s",
+		TH_LOG("%d/%d endpoints ready (%d before, %d expected) after %d s; not ready: %s",
 		       ep.ready, ep.total, s->ep.total, want, settle, ep.missing);
 	}
 	EXPECT_EQ(ep.total, endpoints_translated(&ep, why, sizeof(why))) {

@@ -85,7 +85,8 @@ static inline bool pci_virtio_child(const char *dev, char *name, size_t size)
 	snprintf(path, sizeof(path), PCI_DEVICES "/%s", dev);
 	dir = opendir(path);
 	while (dir && !found && (d = readdir(dir))) {
-		if (!strncmp(d->d_name, "virtio", 6) && d->d_name[6] >= '0' && d->d_name[6] <= '9') {
+		if (!strncmp(d->d_name, "virtio", 6) &&
+		    d->d_name[6] >= '0' && d->d_name[6] <= '9') {
 			snprintf(name, size, "%.31s", d->d_name);
 			found = true;
 		}
@@ -185,7 +186,7 @@ static inline bool endpoint_dma_translated(const char *dev, char *why, size_t si
 	}
 	type[strcspn(type, "\n")] = '\0';
 	if (strcmp(type, "DMA") && strcmp(type, "DMA-FQ")) {
-		snprintf(why, size, "%s: IOMMU group type '%s', not a translating one (DMA, DMA-FQ)",
+		snprintf(why, size, "%s: IOMMU group type '%s', not DMA or DMA-FQ",
 			 dev, type);
 		return false;
 	}

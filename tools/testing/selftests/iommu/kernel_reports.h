@@ -13,7 +13,7 @@
 #define KERNEL_REPORTS \
 	/* e.g. WARNING: CPU: 1 PID: 7 at drivers/iommu/iommu.c:634 f+0x1/0x2 */ \
 	"WARNING:|" \
-	/* e.g. BUG: sleeping function called from invalid context at kernel/locking/mutex.c:585 */ \
+	/* e.g. BUG: sleeping function called from invalid context at mutex.c:585 */ \
 	"BUG:|" \
 	/* e.g. kernel BUG at drivers/iommu/iommu.c:99! */ \
 	"kernel BUG|" \
@@ -21,7 +21,7 @@
 	"Oops|" \
 	/* e.g. Internal error: Oops: 0000000096000004 [#1] PREEMPT SMP */ \
 	"Internal error:|" \
-	/* e.g. Unable to handle kernel NULL pointer dereference at virtual address 0000000000000030 */ \
+	/* e.g. Unable to handle kernel paging request at virtual address dead000000000108 */ \
 	"Unable to handle kernel|" \
 	/* e.g. general protection fault, maybe for address 0x1: 0000 [#1] */ \
 	"general protection fault|" \
