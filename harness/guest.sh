@@ -41,7 +41,10 @@ truncate -s 1M "$k/disk1.img"
 
 # oops=panic with panic=-1: a guest that oopses stops at once (QEMU runs
 # with -no-reboot) instead of hanging until the watchdog
-append="loglevel=5 oops=panic panic=-1 IOMMU_MODULE=$module EXPECT_ENDPOINTS=2 STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
+# A task blocked for a minute is reported (with the locks held) well within
+# the watchdog's time
+append="loglevel=5 oops=panic panic=-1 sysctl.kernel.hung_task_timeout_secs=60"
+append+=" IOMMU_MODULE=$module EXPECT_ENDPOINTS=2 STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
 case "$kind" in
 arm64)
 	qemu=qemu-system-aarch64

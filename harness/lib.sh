@@ -141,6 +141,21 @@ kunit_log_report() {
 # before has failed already, and is judged by its death, not by this.
 sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
 
+# known_defect TARGET LOG: the line of harness/known-defects that a failed
+# boot's LOG matches (its target, its first kernel report, its signature),
+# or nothing and false.
+KNOWN_DEFECTS=$TOP/harness/known-defects
+known_defect() {
+	local id targets first sig doc report
+	report=$(grep -m1 -E "$KERNEL_REPORTS" "$2" 2>/dev/null) || return 1
+	while IFS='|' read -r id targets first sig doc; do
+		case "$id" in '' | '#'*) continue ;; esac
+		[[ "$1" =~ ^($targets)$ ]] && [[ "$report" =~ $first ]] &&
+			grep -qE "$sig" "$2" && printf '%s|%s\n' "$id" "$doc" && return 0
+	done <"$KNOWN_DEFECTS"
+	return 1
+}
+
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module and
 # extra QEMU arguments of one of the four guest targets, on one line.
 GUEST_TARGETS="arm64-smmuv3-dt arm64-virtio-iommu-dt arm64-smmuv3-iort x86_64-virtio-iommu-viot"

@@ -28,5 +28,14 @@ while read -r name p f s secs; do
 done < <(cat "${files[@]}")
 printf '%.0s-' {1..82}; echo
 [ -n "${1:-}" ] && echo "wall time: $1 s; logs and KTAP: ${res#"$TOP"/}/"
+# Every known defect, hit in this run or not: it stays in view until fixed
+if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
+	echo "known defects (their boots still run; a boot that fails with one counts as skipped):"
+	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id targets _ _ doc; do
+		[ -n "$id" ] || continue
+		hits=$(awk -v id="$id" '$NF == id' "$res/known-defects.hits" 2>/dev/null | wc -l)
+		printf '  %s (%s): %s; hit %s time(s) in this run\n' "$id" "$targets" "$doc" "$hits"
+	done
+fi
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" = 0 ] && [ "$tp" -gt 0 ]

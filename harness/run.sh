@@ -11,7 +11,7 @@ set -uo pipefail
 select_tree
 res=$OUT/results
 mkdir -p "$res"
-rm -f "$res"/*.result
+rm -f "$res"/*.result "$res/known-defects.hits"
 t0=$(now)
 for s in "$@"; do
 	[ -x "$TOP/harness/$s.sh" ] || die "run: no such step: harness/$s.sh"

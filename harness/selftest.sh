@@ -25,6 +25,8 @@
 #     none fails on a clean boot; the KUnit judge leaves the lockdep
 #     suite's deliberate WARNs to the suite.
 #  9. A guest that died is not also said to have run without its sanitizer.
+# 10. A failed boot counts as a known defect (harness/known-defects) only
+#     when its target, its first kernel report and its signature match.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -52,7 +54,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((19 + ${#reports[@]}))
+ktap_begin $((20 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -199,5 +201,17 @@ up='KernelAddressSanitizer initialized'
 } >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? sanitizer_check_leaves_dead_guest_to_its_death
+
+# 10. A known defect is known only by its own signature, first report first
+{ echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
+  echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
+} >"$tmp/known.log"
+{ echo "[  50.0] BUG: KASAN: slab-use-after-free in iommu_deinit_device+0x1/0x2"; cat "$tmp/known.log"; } >"$tmp/unknown.log"
+{ known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null || echo "the known hang is not recognised"
+  known_defect arm64-smmuv3-dt "$tmp/unknown.log" >/dev/null && echo "a KASAN report passes as a known hang"
+  known_defect arm64-virtio-iommu-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a target it is not listed for"
+} >"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? known_defect_only_by_its_signature
 
 ktap_end "$res" harness-selftest
