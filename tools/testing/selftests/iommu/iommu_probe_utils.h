@@ -229,7 +229,7 @@ static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespe
 	long waited_ms;
 	char line[512], obj[2048] = "";
 	size_t used = 0, olen = 0;
-	bool ours = false;
+	bool ours = false, backtrace = false;
 	int leaks = 0;
 	regex_t re;
 	FILE *f;
@@ -265,11 +265,14 @@ static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespe
 			if (!more)
 				break;
 			ours = false;
+			backtrace = false;
 			olen = 0;
 			obj[0] = '\0';
 		}
-		/* the backtrace's lines are "[<address>] function+off/len" */
-		if (strstr(line, "] ") && !regexec(&re, strstr(line, "] "), 0, NULL, 0))
+		/* "  backtrace (crc ...):", then a "    function+off/len" a line */
+		if (!strncmp(line, "  backtrace", 11))
+			backtrace = true;
+		else if (backtrace && !regexec(&re, line, 0, NULL, 0))
 			ours = true;
 		if (olen < sizeof(obj)) {
 			snprintf(obj + olen, sizeof(obj) - olen, "%s", line);
