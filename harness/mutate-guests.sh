@@ -11,7 +11,8 @@
 #
 # <check> is a KTAP case of the guest's tests (a smoke test case such as
 # dma_read_pattern, or storm.<scenario> of the kselftest, which then runs
-# alone) or kernel_report (the guest judge found a report of the list).
+# alone and is killed when it fails or the guest dies of a kernel report
+# in it) or kernel_report (the guest judge found a report of the list).
 # Every mutation is applied to build/linux on its own, a guest kernel is
 # built with it under build/mutant-<kind> (ccache shares the objects with
 # the real guest kernels, which stay as they are), the target boots, and the
@@ -79,6 +80,11 @@ for m in "${muts[@]}"; do
 	read -r _ _ _ _ secs <"$res/mutate-guests/$name.result" 2>/dev/null || secs=-
 	if [ "$check" = kernel_report ]; then
 		grep -q "FAIL $name: the kernel log has a report" "$log"
+	elif [[ "$check" == storm.* ]]; then
+		# the scenario failed, or it ran and the guest died of a report
+		grep -qE "^not ok [0-9]+ $check( |\$)" "$log" ||
+			{ grep -qE "RUN +$check " "$log" &&
+			  grep -q "FAIL $name: the kernel log has a report" "$log"; }
 	else
 		grep -qE "^not ok [0-9]+ $check( |\$)" "$log"
 	fi && killed=1 || killed=0
