@@ -282,7 +282,7 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	int want = expect ? atoi(expect) : s->ep.total;
 	unsigned int bad_line = 0;
 	struct endpoints ep;
-	int ret, kind;
+	int ret, kind, all = 0;
 
 	TH_LOG("cycles in %d s: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
 	       s->seconds, s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
@@ -314,9 +314,11 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	EXPECT_FALSE(kmsg_has_report(kmsg, excerpt, sizeof(excerpt))) {
 		TH_LOG("kernel log report:\n%s", excerpt);
 	}
-	ret = kmemleak_ours(excerpt, sizeof(excerpt), &s->end);
+	ret = kmemleak_ours(excerpt, sizeof(excerpt), &s->end, &all);
 	if (ret < 0)
 		TH_LOG("no kmemleak (CONFIG_DEBUG_KMEMLEAK, debugfs): leaks not checked");
+	else
+		TH_LOG("kmemleak: %d unreferenced objects, %d from IOMMU, OF or ACPI code", all, ret);
 	EXPECT_LE(ret, 0) {
 		TH_LOG("%d leaked objects from IOMMU, OF or ACPI code:\n%s", ret, excerpt);
 	}

@@ -215,7 +215,8 @@ static inline int endpoints_translated(const struct endpoints *ep, char *why, si
  * those in it is a leak. kmemleak does not report an object younger than
  * its minimum age (5 s), so the scan waits until the work of interest,
  * which ended at @since (CLOCK_MONOTONIC), is older than that. Returns how
- * many leaks, with the first ones in @excerpt; -1 when there is no
+ * many leaks, with the first ones in @excerpt, and in @all how many
+ * unreferenced objects the scan found in all; -1 when there is no
  * kmemleak (debugfs at /sys/kernel/debug). The objects found are cleared,
  * so that the next call reports only new ones.
  */
@@ -223,7 +224,8 @@ static inline int endpoints_translated(const struct endpoints *ep, char *why, si
 #define KMEMLEAK_OURS		"iommu|viommu|smmu|of_|acpi|fwspec|viot|iort"
 #define KMEMLEAK_MIN_AGE_MS	5500
 
-static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespec *since)
+static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespec *since,
+				int *all)
 {
 	struct timespec now;
 	long waited_ms;
@@ -254,6 +256,8 @@ static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespe
 	for (;;) {
 		bool more = fgets(line, sizeof(line), f);
 
+		if (more && !strncmp(line, "unreferenced object", 19))
+			(*all)++;
 		if (!more || !strncmp(line, "unreferenced object", 19)) {
 			if (ours) {
 				leaks++;
