@@ -318,7 +318,8 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	if (ret < 0)
 		TH_LOG("no kmemleak (CONFIG_DEBUG_KMEMLEAK, debugfs): leaks not checked");
 	else
-		TH_LOG("kmemleak: %d unreferenced objects, %d from IOMMU, OF or ACPI code", all, ret);
+		TH_LOG("kmemleak: %d unreferenced objects, %d from IOMMU, OF or ACPI code",
+		       all, ret);
 	EXPECT_LE(ret, 0) {
 		TH_LOG("%d leaked objects from IOMMU, OF or ACPI code:\n%s", ret, excerpt);
 	}
