@@ -6,7 +6,10 @@
 #    the excerpt shown;
 #  - a guest that stops without guest-init's "done" line: FAIL;
 #  - otherwise the KTAP of the guest's tests decides.
-# Writes build/results/NAME.{log,ktap,result} (RESULTS= overrides the directory).
+# Writes build/results/NAME.{log,ktap,result,problems} (RESULTS= overrides
+# the directory). NAME.problems has one line per reason the boot failed,
+# whatever its tests said, each starting with its kind: watchdog, exit,
+# report, died or no-tests.
 #
 #   harness/boot.sh NAME TIMEOUT QEMU-BINARY QEMU-ARG...
 set -euo pipefail
@@ -47,17 +50,18 @@ timeout -k 5 "$timeout" "$qemu" -display none -monitor none -serial stdio -no-re
 secs=$(($(now) - t0))
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 
-problems=()
+problems=() kinds=()
+problem() { kinds+=("$1"); problems+=("$2"); }
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
-	problems+=("watchdog: the guest did not finish in $timeout s and was killed")
+	problem watchdog "watchdog: the guest did not finish in $timeout s and was killed"
 elif [ "$rc" != 0 ]; then
-	problems+=("$qemu exited with status $rc")
+	problem exit "$qemu exited with status $rc"
 fi
 if grep -qE "$BAD" "$log"; then
-	problems+=("the kernel log has a report: $(grep -m1 -oE "$BAD" "$log")")
+	problem report "the kernel log has a report: $(grep -m1 -oE "$BAD" "$log")"
 fi
 if ! grep -q '^guest-init: done' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
-	problems+=("the guest stopped before guest-init finished (panic or crash)")
+	problem died "the guest stopped before guest-init finished (panic or crash)"
 fi
 
 sed -n -E 's/^[[:space:]]*((K?TAP version|1\.\.|ok |not ok |# ).*)$/\1/p' "$log" >"$ktap"
@@ -65,8 +69,12 @@ passed=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -vc '# SKIP' || true)
 skipped=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -c '# SKIP' || true)
 failed=$(grep -cE '^not ok [0-9]+ ' "$ktap" || true)
 [ $((passed + failed + skipped)) -gt 0 ] || [ "${#problems[@]}" -gt 0 ] ||
-	problems+=("the guest ran no test (no KTAP result lines on the console)")
+	problem no-tests "the guest ran no test (no KTAP result lines on the console)"
 failed=$((failed + ${#problems[@]}))
+: >"$res/$name.problems"
+for i in "${!problems[@]}"; do
+	printf '%s %s\n' "${kinds[$i]}" "${problems[$i]}" >>"$res/$name.problems"
+done
 
 cat "$ktap"
 if [ "${#problems[@]}" -gt 0 ]; then

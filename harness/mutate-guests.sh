@@ -12,7 +12,9 @@
 # <check> is a KTAP case of the guest's tests (a smoke test case such as
 # dma_read_pattern, or storm.<scenario> of the kselftest, which then runs
 # alone and is killed when it fails or the guest dies of a kernel report
-# in it) or kernel_report (the guest judge found a report of the list).
+# in it, or hung in it) or kernel_report (the guest judge found a report of
+# the list). Verdicts come from the boot's NAME.ktap and NAME.problems
+# (harness/boot.sh), not from its messages.
 # Every mutation is applied to build/linux on its own, a guest kernel is
 # built with it under build/mutant-<kind> (ccache shares the objects with
 # the real guest kernels, which stay as they are), the target boots, and the
@@ -75,18 +77,21 @@ for m in "${muts[@]}"; do
 	fi
 	mutation_restore
 	info "$name: booting $target"
+	out=$res/mutate-guests/$name
+	rm -f "$out".*
 	IMAGE=$image GUEST_TIMEOUT=90 RESULTS=$res/mutate-guests GUEST_APPEND=$append \
 		"$TOP/harness/guest.sh" "$name" "${g[@]}" >>"$log" 2>&1 || true
-	read -r _ _ _ _ secs <"$res/mutate-guests/$name.result" 2>/dev/null || secs=-
+	read -r _ _ _ _ secs <"$out.result" 2>/dev/null || secs=-
 	if [ "$check" = kernel_report ]; then
-		grep -q "FAIL $name: the kernel log has a report" "$log"
+		grep -q '^report ' "$out.problems"
 	elif [[ "$check" == storm.* ]]; then
 		# the scenario failed, or it ran and the guest died of a report
-		grep -qE "^not ok [0-9]+ $check( |\$)" "$log" ||
-			{ grep -qE "RUN +$check " "$log" &&
-			  grep -q "FAIL $name: the kernel log has a report" "$log"; }
+		# or hung in it
+		grep -qE "^not ok [0-9]+ $check( |\$)" "$out.ktap" ||
+			{ grep -qE "RUN +$check " "$out.log" &&
+			  grep -qE '^(report|watchdog|died) ' "$out.problems"; }
 	else
-		grep -qE "^not ok [0-9]+ $check( |\$)" "$log"
+		grep -qE "^not ok [0-9]+ $check( |\$)" "$out.ktap"
 	fi && killed=1 || killed=0
 	if [ "$killed" = 1 ]; then
 		ktap_ok "$name: $target $check failed in $secs s"

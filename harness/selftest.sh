@@ -120,6 +120,19 @@ expect_failure judge_kills_hung_guest 'watchdog: the guest did not finish in 2 s
 	boot selftest-hang 2 "$tmp/hang"
 fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
 expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10 "$tmp/notok"
+# what harness/mutate-guests.sh reads: one kind per problem, none for a
+# guest whose own test failed
+kinds() { cut -d' ' -f1 "$tmp/results/selftest-$1.problems" 2>/dev/null | tr '\n' ' '; }
+{ for k in clean: warn:report died:died hang:watchdog notok:; do
+	want=${k#*:}
+	[ -z "$want" ] || want+=" "
+	[ "$(kinds "${k%:*}")" = "$want" ] ||
+		echo "selftest-${k%:*}.problems says '$(kinds "${k%:*}")', not '$want'"
+  done
+  [ -f "$tmp/results/selftest-clean.problems" ] || echo "a clean boot wrote no problems file"
+} >"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? judge_writes_each_problem_kind
 
 if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 	expect_failure smoke_fails_without_iommu_driver 'not ok 3 endpoints_in_iommu_groups' \
@@ -203,14 +216,18 @@ up='KernelAddressSanitizer initialized'
 result $? sanitizer_check_leaves_dead_guest_to_its_death
 
 # 10. A known defect is known only by its own signature, first report first
+# (a list of one, in the format of harness/known-defects)
+printf '%s\n' '# a comment line' \
+	'9|arm64-smmuv3-dt|INFO: task .* blocked for more than|#[0-9]+: [0-9a-f]+ \(&disk->open_mutex\).* at: bdev_open|a write-up' >"$tmp/known-defects"
 { echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
   echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
 } >"$tmp/known.log"
 { echo "[  50.0] BUG: KASAN: slab-use-after-free in iommu_deinit_device+0x1/0x2"; cat "$tmp/known.log"; } >"$tmp/unknown.log"
-{ known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null || echo "the known hang is not recognised"
+( KNOWN_DEFECTS=$tmp/known-defects
+  [ "$(known_defect arm64-smmuv3-dt "$tmp/known.log")" = "9|a write-up" ] || echo "the known hang is not recognised"
   known_defect arm64-smmuv3-dt "$tmp/unknown.log" >/dev/null && echo "a KASAN report passes as a known hang"
   known_defect arm64-virtio-iommu-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a target it is not listed for"
-} >"$tmp/out"
+) >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
 
