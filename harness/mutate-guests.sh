@@ -87,11 +87,11 @@ for m in "${muts[@]}"; do
 	elif [[ "$check" == storm.* ]]; then
 		# the scenario failed, or it ran and the guest died of a report
 		# or hung in it
-		grep -qE "^not ok [0-9]+ $check( |\$)" "$out.ktap" ||
+		grep -qE "^not ok [0-9]+ $check( |:|\$)" "$out.ktap" ||
 			{ grep -qE "RUN +$check " "$out.log" &&
 			  grep -qE '^(report|watchdog|died) ' "$out.problems"; }
 	else
-		grep -qE "^not ok [0-9]+ $check( |\$)" "$out.ktap"
+		grep -qE "^not ok [0-9]+ $check( |:|\$)" "$out.ktap"
 	fi && killed=1 || killed=0
 	if [ "$killed" = 1 ]; then
 		ktap_ok "$name: $target $check failed in $secs s"

@@ -214,7 +214,9 @@ static inline int endpoints_translated(const struct endpoints *ep, char *why, si
  * now, and every unreferenced object whose allocation backtrace has one of
  * those in it is a leak. kmemleak does not report an object younger than
  * its minimum age (5 s), so the scan waits until the work of interest,
- * which ended at @since (CLOCK_MONOTONIC), is older than that. Returns how
+ * which ended at @since (CLOCK_MONOTONIC), is older than that; nor one
+ * whose contents changed since the scan before (it takes the first scan
+ * that sees an object to record its checksum), so it scans twice. Returns how
  * many leaks, with the first ones in @excerpt, and in @all how many
  * unreferenced objects the scan found in all; -1 when there is no
  * kmemleak (debugfs at /sys/kernel/debug). The objects found are cleared,
@@ -244,7 +246,7 @@ static inline int kmemleak_ours(char *excerpt, size_t size, const struct timespe
 		    (now.tv_nsec - since->tv_nsec) / 1000000;
 	if (waited_ms < KMEMLEAK_MIN_AGE_MS)
 		usleep((KMEMLEAK_MIN_AGE_MS - waited_ms) * 1000);
-	if (sysfs_write(KMEMLEAK, "scan"))
+	if (sysfs_write(KMEMLEAK, "scan") || sysfs_write(KMEMLEAK, "scan"))
 		return -1;
 	f = fopen(KMEMLEAK, "r");
 	if (!f || regcomp(&re, KMEMLEAK_OURS, REG_EXTENDED | REG_NOSUB)) {
