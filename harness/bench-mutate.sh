@@ -19,7 +19,6 @@ runs=${BENCH_KILL_RUNS:-20}
 timeout=${BENCH_KILL_TIMEOUT:-30}
 select_tree
 ccache_env
-export CCACHE_NOHASHDIR=1
 bdir=$OUT/kunit-$arch-mutant
 res=$OUT/results
 mkdir -p "$res"

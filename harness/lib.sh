@@ -78,7 +78,14 @@ ccache_env() {
 	command -v ccache >/dev/null ||
 		die "ccache is not installed." "Run 'make deps' (harness/deps.sh) as root."
 	export CCACHE_DIR=${CCACHE_DIR:-$HOME/.cache/ccache}
-	ccache -M 8G >/dev/null 2>&1 || true
+	# The size limit for this project's runs only, never written into the
+	# user's ccache configuration.
+	export CCACHE_MAXSIZE=${CCACHE_MAXSIZE:-8G}
+	# Share objects between checkouts at different paths: ccache hashes
+	# paths under the checkout relative to the compiler's directory, and
+	# not that directory itself (debug info then names the first
+	# checkout's paths, which no test reads).
+	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 }
 
 # kunit_py ARCH BUILD-DIR [KUNIT.PY-ARGS...]: run the suite with the tree's kunit.py for ARCH

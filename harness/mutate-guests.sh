@@ -30,8 +30,6 @@ select_tree
 res=$OUT/results
 mkdir -p "$res"
 export GUEST_KERNEL_PREFIX=mutant- KCSAN=0
-# the mutants' objects are the real kernels' but for one file: share them
-export CCACHE_NOHASHDIR=1
 
 shopt -s nullglob
 muts=()
