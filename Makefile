@@ -17,7 +17,7 @@
 $(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS BENCH_ARCH BENCH_KILL_RUNS REPEAT BISECT_FROM MUTATIONS,$(if $($(v)),$(eval export $(v))))
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check standalone-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -25,7 +25,7 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
-	@echo 'make check        the project gate (CI): checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
+	@echo 'make check        the project gate (CI): the series standalone, checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
 	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series; KCSAN=1 with KCSAN kernels'
@@ -39,10 +39,11 @@ help:
 	@echo 'make mutate       apply each deliberate breakage in mutations/ and check the KUnit cases it names fail'
 	@echo 'make mutate-guests the same for mutations/guest/: firmware and driver code only the guests reach; MUTATIONS= picks'
 	@echo 'make bench-mutate how often and how fast the race suite kills the race mutations (BENCH_ARCH=x86_64, BENCH_KILL_RUNS=20)'
-	@echo 'make bisect-check build an arm64 kernel (OF, ACPI, SMMUv2/v3, virtio-iommu) at every commit of the series'
+	@echo 'make bisect-check build every commit of the series, no overlay: arm64 (OF, ACPI, SMMUv2/v3, virtio-iommu) and x86_64 (VIOT, intel, amd), KUnit once added'
+	@echo 'make standalone-check git am patches/ onto the pristine base, nothing copied in: carries the repo tests, configures, builds KUnit objects and the kselftest'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
-	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + test overlay'
-	@echo 'make export       write patches/ from the commits base..HEAD in build/linux'
+	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + the repo test files written over the series ones'
+	@echo 'make export       fold the repo test files into the series, write patches/ from the commits base..HEAD in build/linux'
 	@echo 'make deps         install the Debian packages the project needs (root)'
 	@echo 'make clean        remove build outputs, keep build/linux'
 	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
@@ -99,6 +100,9 @@ kunit-repeat: kunit
 bisect-check: tree
 	@$(H)/bisect.sh
 
+standalone-check: tree
+	@$(H)/standalone.sh
+
 allmod-check: tree
 	@$(H)/allmod.sh
 
@@ -106,7 +110,7 @@ run: tree
 	@$(H)/run.sh kunit smoke selftests
 
 check: tree
-	@$(H)/run.sh checkpatch kerneldoc kunit mutate coverage smoke selftests-check selftest
+	@$(H)/run.sh standalone checkpatch kerneldoc kunit mutate coverage smoke selftests-check selftest
 
 clean:
 	@$(H)/clean.sh

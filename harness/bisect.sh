@@ -1,44 +1,67 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Build every commit of the series on its own (bisectability): each commit
-# base..HEAD of build/linux is checked out in a worktree (build/bisect) and
-# an arm64 kernel is built there: allnoconfig + configs/arm64-guest,
-# arm64-acpi, bisect and debug, which compiles the IOMMU core, the OF and
-# ACPI IORT/VIOT code, arm-smmu-v3, arm-smmu and virtio-iommu. tegra-smmu
-# and mtk_iommu_v1 are only compiled by 'make allmod-check'. The KUnit
-# suite is written against the final API, so it is only built at HEAD
-# ('make kunit'). One KTAP line per commit. BISECT_FROM=N starts at the
-# Nth commit (the earlier ones are SKIP), to check patches added at the end.
+# Build every commit of the series on its own (bisectability), as a
+# maintainer who applied patches/ would: each commit base..HEAD of
+# build/linux is checked out in a worktree (build/bisect), with nothing
+# copied in (no overlay: the series carries its tests), and built for
+#  - arm64: allnoconfig + configs/arm64-guest, arm64-acpi, bisect and debug,
+#    which compiles the IOMMU core, the OF and ACPI IORT/VIOT code,
+#    arm-smmu-v3, arm-smmu and virtio-iommu;
+#  - x86_64: allnoconfig + configs/x86_64-guest and debug (ACPI VIOT,
+#    virtio-iommu, intel-iommu and amd-iommu);
+# each with the KUnit suite (the =y options of its .kunitconfig) once the
+# series has added it. tegra-smmu and mtk_iommu_v1 are only compiled by
+# 'make allmod-check'. One KTAP line per commit and arch. BISECT_FROM=N
+# starts at the Nth commit (the earlier ones are SKIP); BISECT_ARCHS
+# (default "arm64 x86_64") picks the arches.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
 wt=$BUILD/bisect
 res=$BUILD/results
+archs=(${BISECT_ARCHS:-arm64 x86_64})
 mkdir -p "$res"
-if [ ! -d "$wt" ]; then
+# A worktree whose git directory is gone (build/linux made again) is stale
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 	step "creating the worktree build/bisect (about a minute)"
+	rm -rf "$wt"
 	git_t worktree prune
 	git_t worktree add -q --detach "$wt" base
 fi
 mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
-ktap_begin "${#commits[@]}"
+ktap_begin $((${#commits[@]} * ${#archs[@]}))
+C=$TOP/configs
+kunit_frag=$BUILD/bisect-kunit.config
 n=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
 	subject=$(git_t log -1 --format=%s "$c")
 	if [ "$n" -lt "${BISECT_FROM:-1}" ]; then
-		ktap_skip "$subject" "before BISECT_FROM=$BISECT_FROM"
+		for a in "${archs[@]}"; do ktap_skip "$a: $subject" "before BISECT_FROM=$BISECT_FROM"; done
 		continue
 	fi
-	git -C "$wt" checkout -q --detach "$c"
-	if KERNEL_SRC=$wt "$TOP/harness/overlay.sh" "$wt" >/dev/null &&
-	   KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" bisect-arm64 arm64 \
-		"$TOP/configs/arm64-guest.config" "$TOP/configs/arm64-acpi.config" \
-		"$TOP/configs/bisect.config" "$TOP/configs/debug.config" >"$res/bisect-$n.log" 2>&1; then
-		ktap_ok "$subject"
-	else
-		ktap_not_ok "$subject" "$(tail -n 20 "$res/bisect-$n.log")"
+	# nothing but the commit: no overlay copies, no leftovers
+	git -C "$wt" clean -fdxq
+	git -C "$wt" checkout -q -f --detach "$c"
+	extra=()
+	if [ -f "$wt/drivers/iommu/tests/.kunitconfig" ]; then
+		grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$wt/drivers/iommu/tests/.kunitconfig" >"$kunit_frag"
+		extra=("$kunit_frag")
 	fi
+	for a in "${archs[@]}"; do
+		case "$a" in
+		arm64)	frags=("$C/arm64-guest.config" "$C/arm64-acpi.config" "$C/bisect.config") ;;
+		x86_64)	frags=("$C/x86_64-guest.config" "$C/bisect-x86_64.config") ;;
+		*)	die "BISECT_ARCHS: $a is not supported." "Use arm64 and/or x86_64." ;;
+		esac
+		log=$res/bisect-$n-$a.log
+		if KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" "bisect-$a" "$a" \
+			"${frags[@]}" "$C/debug.config" "${extra[@]}" >"$log" 2>&1; then
+			ktap_ok "$a: $subject"
+		else
+			ktap_not_ok "$a: $subject" "$(tail -n 20 "$log")"
+		fi
+	done
 done
 ktap_end "$res" bisect

@@ -219,6 +219,26 @@ build_guest_kernel() {
 kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
 
 # --- the series and the kernel tree's commits ---
+# The tests are edited in this repo and carried by the series: 'make export'
+# folds the repo's version of each file into the commit of the series that
+# owns it, and the overlay writes it into the tree in between.
+TEST_DIRS=(drivers/iommu/tests tools/testing/selftests/iommu)
+# repo_test_files: the repo's test files, relative to its top
+repo_test_files() { (cd "$TOP" && find "${TEST_DIRS[@]}" -type f 2>/dev/null | sort); }
+# is_test_file PATH: PATH (relative) is under one of TEST_DIRS
+is_test_file() {
+	local d
+	for d in "${TEST_DIRS[@]}"; do [[ "$1" == "$d"/* ]] && return 0; done
+	return 1
+}
+# tracked_dirt [GIT-ARGS...]: the tree's uncommitted changes to tracked
+# files, the repo's test files left out (the overlay writes those)
+tracked_dirt() {
+	local ex=() f
+	while read -r f; do ex+=(":(exclude)$f"); done < <(repo_test_files)
+	git_t status --porcelain --untracked-files=no -- . "${ex[@]}"
+}
+
 STATE=$TREE/.git/harness-series
 
 git_t() { git -C "$TREE" "$@"; }
@@ -246,7 +266,7 @@ record_state() { printf '%s %s\n' "$(series_sum)" "$(tree_sum)" >"$STATE"; }
 # patches are not what was last applied or exported.
 check_no_unexported_work() {
 	local why=$1 dirty
-	dirty=$(git_t status --porcelain --untracked-files=no)
+	dirty=$(tracked_dirt)
 	if [ -n "$dirty" ]; then
 		die "$why, but build/linux has uncommitted kernel changes:" \
 		    "$(printf '%s\n' "$dirty" | sed -n 1,10p)" \
@@ -289,7 +309,7 @@ mutation_no_kernel_src() {
 # DIR/NAME.result for the report, prints the summary and returns non-zero
 # when a test failed.
 ktap_begin() {
-	KT_N=0 KT_PASS=0 KT_FAIL=0 KT_SKIP=0 KT_T0=$(now)
+	KT_N=0 KT_PASS=0 KT_FAIL=0 KT_SKIP=0 KT_T0=$(now) KT_PLAN=$1
 	echo "KTAP version 1"
 	echo "1..$1"
 }
@@ -308,6 +328,9 @@ ktap_skip() {
 }
 ktap_end() {
 	local secs=$(($(now) - KT_T0))
+	# a plan that does not match what ran is a broken check
+	[ "$KT_N" = "$KT_PLAN" ] ||
+		ktap_not_ok "plan" "the plan said 1..$KT_PLAN but $KT_N results came: fix the count in ktap_begin"
 	mkdir -p "$1"
 	printf '%s %s %s %s %s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs" >"$1/$2.result"
 	printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs"

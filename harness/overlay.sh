@@ -3,8 +3,11 @@
 # Copy the repo's test files (drivers/, tools/, Documentation/) into a kernel
 # tree. Files are only rewritten when their content changed, so an unchanged
 # overlay does not trigger a rebuild. Files copied by an earlier run and since
-# deleted from the repo are removed. Never overwrites a file the tree's git
-# tracks: the hook-up into tracked files belongs in the series.
+# deleted from the repo are removed. The test files the series carries
+# (TEST_DIRS in lib.sh) are tracked once it is applied: the repo's version
+# is written over them, and 'make export' folds it into the series. Never
+# overwrites any other file the tree's git tracks: kernel changes belong in
+# the series.
 #
 #   harness/overlay.sh TREE
 set -euo pipefail
@@ -28,7 +31,7 @@ fi
 
 changed=0
 for f in "${files[@]}"; do
-	if tracked "$f"; then
+	if ! is_test_file "$f" && tracked "$f"; then
 		die "overlay: $f is tracked by the kernel tree's git; the overlay would overwrite kernel code." \
 		    "Put that change in a patch of the series instead (commit it in build/linux, then 'make export')."
 	fi

@@ -54,7 +54,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((20 + ${#reports[@]}))
+ktap_begin $((22 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -230,5 +230,14 @@ printf '%s\n' '# a comment line' \
 ) >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
+
+# 11. The series must carry the repo's test files: a patches/ whose kselftest
+# settings differ from the repo's fails 'make standalone-check'
+mkdir -p "$tmp/stale"
+cp "$PATCHES"/*.patch "$PATCHES/series" "$tmp/stale/"
+sed -i 's/^+timeout=600$/+timeout=1/' "$tmp/stale/"*-selftests-iommu-Add-iommu_probe_storm.patch
+expect_failure standalone_fails_on_stale_tests \
+	'patches/ has another version of: tools/testing/selftests/iommu/settings' \
+	env PATCHES="$tmp/stale" RESULTS="$tmp/results" "$TOP/harness/standalone.sh"
 
 ktap_end "$res" harness-selftest

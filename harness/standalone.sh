@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The series as a maintainer takes it: patches/ applied with git am onto the
+# pristine base in a worktree (build/standalone), nothing copied in. Checks
+# that it applies, that it carries this repo's version of every test file
+# (else 'make export' is due), that the tests' Kconfig configures (UML,
+# allnoconfig + the suite's .kunitconfig) and that the KUnit objects and the
+# kselftest build from the series alone. One KTAP line per check.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
+ccache_env
+wt=$BUILD/standalone
+kout=$BUILD/standalone-um
+res=${RESULTS:-$BUILD/results}
+log=$res/standalone.log
+mkdir -p "$res"
+: >"$log"
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	rm -rf "$wt"
+	git_t worktree prune
+	git_t worktree add -q --detach "$wt" base
+fi
+git -C "$wt" am --abort >/dev/null 2>&1 || true
+git -C "$wt" checkout -q -f --detach base
+git -C "$wt" clean -fdxq
+
+ktap_begin 5
+mapfile -t patches < <(series_patches)
+if git -C "$wt" -c user.name=standalone -c user.email=standalone@localhost \
+	am -q --keep-cr "${patches[@]}" >>"$log" 2>&1; then
+	ktap_ok "git am of the ${#patches[@]} patches onto the base"
+else
+	ktap_not_ok "git am of the ${#patches[@]} patches onto the base" "$(tail -n 20 "$log")"
+	git -C "$wt" am --abort >/dev/null 2>&1 || true
+	for c in "the series carries the repo's test files" "tests configure" \
+		 "KUnit objects build" "kselftest builds"; do
+		ktap_skip "$c" "the series does not apply"
+	done
+	ktap_end "$res" standalone
+	exit 1
+fi
+
+stale=$(repo_test_files | while read -r f; do cmp -s "$TOP/$f" "$wt/$f" || printf '%s ' "$f"; done)
+if [ -z "$stale" ]; then
+	ktap_ok "the series carries the repo's test files"
+else
+	ktap_not_ok "the series carries the repo's test files" \
+		"patches/ has another version of: $stale" "Run 'make export' and commit patches/."
+fi
+
+kmake() { make -C "$wt" O="$kout" ARCH=um CC="ccache gcc" -j"$(nproc)" "$@"; }
+frag=$kout.fragment
+mkdir -p "$kout"
+grep -E '^CONFIG_[A-Z0-9_]+=' "$wt/drivers/iommu/tests/.kunitconfig" >"$frag" 2>/dev/null || : >"$frag"
+if [ -s "$frag" ] && kmake KCONFIG_ALLCONFIG="$frag" allnoconfig >>"$log" 2>&1 &&
+   grep -qx 'CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y' "$kout/.config"; then
+	ktap_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)"
+	if kmake drivers/iommu/tests/ >>"$log" 2>&1; then
+		ktap_ok "KUnit objects build ($(find "$kout/drivers/iommu/tests" -name '*.o' | wc -l) objects)"
+	else
+		ktap_not_ok "KUnit objects build" "$(tail -n 20 "$log")"
+	fi
+else
+	ktap_not_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)" \
+		"CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y did not stick; see ${log#"$TOP"/}"
+	ktap_skip "KUnit objects build" "the tests do not configure"
+fi
+
+# The kselftest with its own Makefile, against the series' uapi headers
+sout=$BUILD/standalone-selftests
+rm -rf "$sout"
+if kmake headers >>"$log" 2>&1 &&
+   make -C "$wt/tools/testing/selftests" TARGETS=iommu O="$sout" \
+	KHDR_INCLUDES="-isystem $kout/usr/include" CC="ccache gcc" >>"$log" 2>&1 &&
+   [ -x "$sout/iommu/iommu_probe_storm" ]; then
+	ktap_ok "kselftest builds (make -C tools/testing/selftests TARGETS=iommu)"
+else
+	ktap_not_ok "kselftest builds (make -C tools/testing/selftests TARGETS=iommu)" "$(tail -n 20 "$log")"
+fi
+ktap_end "$res" standalone
