@@ -5,7 +5,9 @@
 # that it applies, that it carries this repo's version of every test file
 # (else 'make export' is due), that the tests' Kconfig configures (UML,
 # allnoconfig + the suite's .kunitconfig) and that the KUnit objects and the
-# kselftest build from the series alone. One KTAP line per check.
+# kselftest build from the series alone. One KTAP line per check. Only
+# iommu_probe_storm of the iommu selftests is built: Debian's 6.12.117
+# iommufd.c uses IOMMU_HW_INFO_TYPE_DEFAULT, which its uapi header lacks.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -53,7 +55,9 @@ fi
 kmake() { make -C "$wt" O="$kout" ARCH=um CC="ccache gcc" -j"$(nproc)" "$@"; }
 frag=$kout.fragment
 mkdir -p "$kout"
-grep -E '^CONFIG_[A-Z0-9_]+=' "$wt/drivers/iommu/tests/.kunitconfig" >"$frag" 2>/dev/null || : >"$frag"
+# UML's allnoconfig is 32-bit; kunit.py's UML is 64-bit
+{ grep -E '^CONFIG_[A-Z0-9_]+=' "$wt/drivers/iommu/tests/.kunitconfig" &&
+  echo CONFIG_64BIT=y; } >"$frag" 2>/dev/null || : >"$frag"
 if [ -s "$frag" ] && kmake KCONFIG_ALLCONFIG="$frag" allnoconfig >>"$log" 2>&1 &&
    grep -qx 'CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y' "$kout/.config"; then
 	ktap_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)"
@@ -69,14 +73,17 @@ else
 fi
 
 # The kselftest with its own Makefile, against the series' uapi headers
-sout=$BUILD/standalone-selftests
+# (x86_64's: UML exports none)
+sout=$BUILD/standalone-selftests hout=$BUILD/standalone-headers
 rm -rf "$sout"
-if kmake headers >>"$log" 2>&1 &&
-   make -C "$wt/tools/testing/selftests" TARGETS=iommu O="$sout" \
-	KHDR_INCLUDES="-isystem $kout/usr/include" CC="ccache gcc" >>"$log" 2>&1 &&
-   [ -x "$sout/iommu/iommu_probe_storm" ]; then
-	ktap_ok "kselftest builds (make -C tools/testing/selftests TARGETS=iommu)"
+mkdir -p "$sout"
+if make -C "$wt" O="$hout" ARCH=x86_64 headers >>"$log" 2>&1 &&
+   make -C "$wt/tools/testing/selftests/iommu" OUTPUT="$sout" \
+	KHDR_INCLUDES="-isystem $hout/usr/include" CC="ccache gcc" \
+	"$sout/iommu_probe_storm" >>"$log" 2>&1 &&
+   [ -x "$sout/iommu_probe_storm" ]; then
+	ktap_ok "kselftest builds (iommu_probe_storm with the selftests' iommu Makefile)"
 else
-	ktap_not_ok "kselftest builds (make -C tools/testing/selftests TARGETS=iommu)" "$(tail -n 20 "$log")"
+	ktap_not_ok "kselftest builds (iommu_probe_storm with the selftests' iommu Makefile)" "$(tail -n 20 "$log")"
 fi
 ktap_end "$res" standalone
