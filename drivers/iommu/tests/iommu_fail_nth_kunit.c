@@ -26,6 +26,7 @@
 #include <linux/platform_device.h>
 #include <linux/sched.h>
 
+#include "../iommu-priv.h"
 #include "fake_iommu.h"
 #include "warn_count.h"
 
