@@ -10,6 +10,7 @@
 #   COVERAGE_MIN=95   'make coverage' fails under this line coverage (%)
 #   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
 #   BASE=pristine     'make selftests' on Debian's 6.12 without the series
+#   BASE=fixes        'make selftests' on Debian's 6.12 with only the series' fixes (Fixes: tags)
 #   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
 
 # Pass these on only when set: an empty ARCH in the environment would
@@ -28,7 +29,7 @@ help:
 	@echo 'make check        the project gate (CI): the series standalone, checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT)'
-	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series; KCSAN=1 with KCSAN kernels'
+	@echo 'make selftests    kselftest iommu_probe_storm in the four guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series, BASE=fixes with only its fixes; KCSAN=1 with KCSAN kernels'
 	@echo 'make bench-selftests storm cycles per second per scenario, race boots per minute, time per target'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
@@ -65,7 +66,7 @@ smoke: tree
 	@$(H)/smoke.sh
 
 selftests: tree
-	@$(H)/$(if $(filter pristine,$(BASE)),pristine,selftests).sh
+	@$(if $(BASE),$(H)/pristine.sh $(BASE),$(H)/selftests.sh)
 
 bench-selftests: tree
 	@$(H)/bench-selftests.sh

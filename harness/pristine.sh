@@ -1,20 +1,45 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # 'make selftests BASE=pristine': the kselftests on Debian's 6.12 as it
-# ships, without the series: a worktree of build/linux at tag base
-# (build/pristine) with the test files overlaid, run as a KERNEL_SRC tree
-# (results under build/ext-*/results).
+# ships, without the series. 'make selftests BASE=fixes': on Debian's 6.12
+# with only the fixes of the series, the patches whose message has a
+# Fixes: tag (they come first and apply to the base on their own), which is
+# what a distribution taking them alone would ship.
+# A worktree of build/linux (build/pristine or build/fixes) at tag base,
+# the fixes applied for BASE=fixes, the test files overlaid, run as a
+# KERNEL_SRC tree (results under build/ext-*/results).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
-wt=$BUILD/pristine
-if [ ! -e "$wt/.git" ]; then
-	step "creating the worktree build/pristine at tag base (about a minute)"
+kind=${1:-pristine}
+case "$kind" in
+pristine | fixes) ;;
+*) die "BASE=$kind is not known." "Use BASE=pristine or BASE=fixes." ;;
+esac
+wt=$BUILD/$kind
+# A worktree whose git directory is gone (build/linux made again) is stale
+if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	step "creating the worktree build/$kind at tag base (about a minute)"
+	rm -rf "$wt"
 	git_t worktree prune
 	git_t worktree add -q --detach "$wt" base
 fi
-git -C "$wt" checkout -q --detach base
+git -C "$wt" am --abort >/dev/null 2>&1 || true
+git -C "$wt" checkout -q -f --detach base
+git -C "$wt" clean -fdxq
+if [ "$kind" = fixes ]; then
+	fixes=()
+	while read -r p; do
+		grep -q '^Fixes: ' "$p" && fixes+=("$p")
+	done < <(series_patches)
+	[ "${#fixes[@]}" -gt 0 ] || die "no patch of the series has a Fixes: tag."
+	git -C "$wt" -c user.name=fixes -c user.email=fixes@localhost \
+		am -q --keep-cr "${fixes[@]}" >"$BUILD/logs/fixes-am.log" 2>&1 ||
+		die "the fixes do not apply to the base on their own; see build/logs/fixes-am.log." \
+		    "Each patch with a Fixes: tag must apply to the base without the rework."
+	info "fixes: ${#fixes[@]} patches on the base: $(git -C "$wt" log --format=%s base..HEAD | tr '\n' ';')"
+fi
 "$TOP/harness/overlay.sh" "$wt" >/dev/null
-info "pristine base: $wt, Linux $(kernel_version "$wt") without the series"
+info "$kind: $wt, Linux $(kernel_version "$wt")"
 KERNEL_SRC=$wt exec "$TOP/harness/selftests.sh"
