@@ -8,8 +8,8 @@
 #  - otherwise the KTAP of the guest's tests decides.
 # Writes build/results/NAME.{log,ktap,result,problems} (RESULTS= overrides
 # the directory). NAME.problems has one line per reason the boot failed,
-# whatever its tests said, each starting with its kind: watchdog, exit,
-# report, died or no-tests.
+# whatever its tests said, each starting with its kind: watchdog,
+# qemu-crash, exit, report, died or no-tests.
 #
 #   harness/boot.sh NAME TIMEOUT QEMU-BINARY QEMU-ARG...
 set -euo pipefail
@@ -52,15 +52,20 @@ tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 
 problems=() kinds=()
 problem() { kinds+=("$1"); problems+=("$2"); }
+qemu_crashed=
 if [ "$rc" = 124 ] || [ "$rc" = 137 ]; then
 	problem watchdog "watchdog: the guest did not finish in $timeout s and was killed"
+elif [ "$rc" = 134 ] || [ "$rc" = 139 ]; then
+	# a guest cannot crash its emulator: that is QEMU's bug, not the kernel's
+	qemu_crashed=1
+	problem qemu-crash "QEMU crashed ($qemu exited with status $rc, SIG$([ "$rc" = 139 ] && echo SEGV || echo ABRT)): a bug of QEMU, not of the guest kernel"
 elif [ "$rc" != 0 ]; then
 	problem exit "$qemu exited with status $rc"
 fi
 if grep -qE "$BAD" "$log"; then
 	problem report "the kernel log has a report: $(grep -m1 -oE "$BAD" "$log")"
 fi
-if ! grep -q '^guest-init: done' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ]; then
+if ! grep -q '^guest-init: done' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ] && [ -z "$qemu_crashed" ]; then
 	problem died "the guest stopped before guest-init finished (panic or crash)"
 fi
 

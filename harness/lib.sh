@@ -154,7 +154,11 @@ sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; 
 KNOWN_DEFECTS=$TOP/harness/known-defects
 known_defect() {
 	local id targets first sig doc report
-	report=$(grep -m1 -E "$KERNEL_REPORTS" "$2" 2>/dev/null) || return 1
+	# the first kernel report; without one, the first problem boot.sh
+	# found (a QEMU crash, say) from the boot's NAME.problems
+	report=$(grep -m1 -E "$KERNEL_REPORTS" "$2" 2>/dev/null) ||
+		report=$(sed -n 1p "${2%.log}.problems" 2>/dev/null)
+	[ -n "$report" ] || return 1
 	while IFS='|' read -r id targets first sig doc; do
 		case "$id" in '' | '#'*) continue ;; esac
 		[[ "$1" =~ ^($targets)$ ]] && [[ "$report" =~ $first ]] &&

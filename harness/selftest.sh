@@ -227,6 +227,13 @@ printf '%s\n' '# a comment line' \
   [ "$(known_defect arm64-smmuv3-dt "$tmp/known.log")" = "9|a write-up" ] || echo "the known hang is not recognised"
   known_defect arm64-smmuv3-dt "$tmp/unknown.log" >/dev/null && echo "a KASAN report passes as a known hang"
   known_defect arm64-virtio-iommu-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a target it is not listed for"
+  # a boot without a kernel report is known by its first problem
+  printf '%s\n' '8|arm64-virtio-iommu-dt|^qemu-crash |RUN +storm\.c|a QEMU write-up' >>"$tmp/known-defects"
+  echo "#  RUN           storm.c ..." >"$tmp/qemu.log"
+  echo "qemu-crash QEMU crashed (status 139)" >"$tmp/qemu.problems"
+  [ "$(known_defect arm64-virtio-iommu-dt "$tmp/qemu.log")" = "8|a QEMU write-up" ] || echo "the QEMU crash is not recognised"
+  echo "watchdog: the guest did not finish" >"$tmp/qemu.problems"
+  known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a hang passes as the QEMU crash"
 ) >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
