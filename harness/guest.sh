@@ -67,10 +67,13 @@ esac
 # The disks' DMA goes through the IOMMU only with iommu_platform=on
 # (VIRTIO_F_ACCESS_PLATFORM; modern virtio only): without it QEMU reads the
 # rings and buffers at guest-physical addresses, whatever the IOMMU does.
-platform=on
+disks=(-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img"
+       -device "virtio-blk-pci,drive=disk0,iommu_platform=on,disable-legacy=on"
+       -drive "if=none,id=disk1,format=raw,readonly=on,file=$k/disk1.img"
+       -device "virtio-blk-pci,drive=disk1,iommu_platform=on,disable-legacy=on")
 # GUEST_DMA_BYPASS=1: the disks without it, for the harness's own test that
 # the guest notices DMA that bypasses the IOMMU
-[ "${GUEST_DMA_BYPASS:-0}" = 0 ] || platform=off
+[ "${GUEST_DMA_BYPASS:-0}" = 0 ] || disks=("${disks[@]/iommu_platform=on/iommu_platform=off}")
 
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
 export DECODE_KERNEL=$k DECODE_CROSS=
@@ -79,8 +82,4 @@ export DECODE_KERNEL=$k DECODE_CROSS=
 step "$name: booting (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \
 	-M "$machine" -smp 2 -m 1024 -nodefaults "${args[@]}" \
-	-kernel "$k/kernel-image" -initrd "$initrd" \
-	-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img" \
-	-device "virtio-blk-pci,drive=disk0,iommu_platform=$platform,disable-legacy=on" \
-	-drive "if=none,id=disk1,format=raw,readonly=on,file=$k/disk1.img" \
-	-device "virtio-blk-pci,drive=disk1,iommu_platform=$platform,disable-legacy=on" "$@"
+	-kernel "$k/kernel-image" -initrd "$initrd" "${disks[@]}" "$@"
