@@ -22,13 +22,7 @@ wt=$BUILD/bisect
 res=$BUILD/results
 archs=(${BISECT_ARCHS:-arm64 x86_64})
 mkdir -p "$res"
-# A worktree whose git directory is gone (build/linux made again) is stale
-if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	step "creating the worktree build/bisect (about a minute)"
-	rm -rf "$wt"
-	git_t worktree prune
-	git_t worktree add -q --detach "$wt" base
-fi
+base_worktree "$wt"
 mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
 ktap_begin $((${#commits[@]} * ${#archs[@]}))
 C=$TOP/configs

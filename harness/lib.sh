@@ -264,6 +264,21 @@ series_patches() {
 series_sum() { series_patches | xargs -r cat | sha1sum | cut -d' ' -f1; }
 tree_sum() { git_t format-patch --stdout --zero-commit --no-signature base..HEAD | sha1sum | cut -d' ' -f1; }
 
+# base_worktree DIR: DIR, a worktree of build/linux, at tag base with
+# nothing else in it (an interrupted git am aborted, untracked files gone);
+# made again when its git directory is gone (build/linux made again).
+base_worktree() {
+	if ! git -C "$1" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+		step "creating the worktree ${1#"$TOP"/} at tag base (about a minute)"
+		rm -rf "$1"
+		git_t worktree prune
+		git_t worktree add -q --detach "$1" base
+	fi
+	git -C "$1" am --abort >/dev/null 2>&1 || true
+	git -C "$1" checkout -q -f --detach base
+	git -C "$1" clean -fdxq
+}
+
 record_state() { printf '%s %s\n' "$(series_sum)" "$(tree_sum)" >"$STATE"; }
 
 # Refuse to throw away kernel work: tracked changes, or commits whose

@@ -18,16 +18,7 @@ pristine | fixes) ;;
 *) die "BASE=$kind is not known." "Use BASE=pristine or BASE=fixes." ;;
 esac
 wt=$BUILD/$kind
-# A worktree whose git directory is gone (build/linux made again) is stale
-if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	step "creating the worktree build/$kind at tag base (about a minute)"
-	rm -rf "$wt"
-	git_t worktree prune
-	git_t worktree add -q --detach "$wt" base
-fi
-git -C "$wt" am --abort >/dev/null 2>&1 || true
-git -C "$wt" checkout -q -f --detach base
-git -C "$wt" clean -fdxq
+base_worktree "$wt"
 if [ "$kind" = fixes ]; then
 	fixes=()
 	while read -r p; do

@@ -19,14 +19,7 @@ res=${RESULTS:-$BUILD/results}
 log=$res/standalone.log
 mkdir -p "$res"
 : >"$log"
-if ! git -C "$wt" rev-parse -q --verify HEAD >/dev/null 2>&1; then
-	rm -rf "$wt"
-	git_t worktree prune
-	git_t worktree add -q --detach "$wt" base
-fi
-git -C "$wt" am --abort >/dev/null 2>&1 || true
-git -C "$wt" checkout -q -f --detach base
-git -C "$wt" clean -fdxq
+base_worktree "$wt"
 
 ktap_begin 5
 mapfile -t patches < <(series_patches)
