@@ -38,6 +38,9 @@ else
 fi
 
 stale=$(repo_test_files | while read -r f; do cmp -s "$TOP/$f" "$wt/$f" || printf '%s ' "$f"; done)
+# and no test file the repo has deleted
+stale+=$(git -C "$wt" diff --name-only --diff-filter=A base HEAD -- "${TEST_DIRS[@]}" |
+	while read -r f; do [ -f "$TOP/$f" ] || printf '%s (deleted here) ' "$f"; done)
 if [ -z "$stale" ]; then
 	ktap_ok "the series carries the repo's test files"
 else
