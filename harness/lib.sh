@@ -226,7 +226,7 @@ kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
 # The tests are edited in this repo and carried by the series: 'make export'
 # folds the repo's version of each file into the commit of the series that
 # owns it, and the overlay writes it into the tree in between.
-TEST_DIRS=(drivers/iommu/tests tools/testing/selftests/iommu)
+TEST_DIRS=(drivers/iommu/tests drivers/base/test tools/testing/selftests/iommu)
 # repo_test_files: the repo's test files, relative to its top
 repo_test_files() { (cd "$TOP" && find "${TEST_DIRS[@]}" -type f 2>/dev/null | sort); }
 # is_test_file PATH: PATH (relative) is under one of TEST_DIRS
