@@ -7,6 +7,9 @@
 #
 #   harness/guest.sh NAME KIND MACHINE IOMMU-MODULE [QEMU-ARG...]
 #
+# IOMMU-MODULE "-" is a driver built into the kernel (intel-iommu,
+# amd-iommu); QEMU creates their IOMMU device before the disks, as it wants.
+#
 # KIND is the kernel build under build/ and how it boots:
 #   arm64       QEMU virt, device tree, -kernel
 #   arm64-acpi  QEMU virt, UEFI firmware (qemu-efi-aarch64), ACPI (the arm64 kernel)
@@ -44,6 +47,7 @@ truncate -s 1M "$k/disk1.img"
 # A task blocked for a minute is reported (with the locks held) well within
 # the watchdog's time
 append="loglevel=5 oops=panic panic=-1 sysctl.kernel.hung_task_timeout_secs=60"
+[ "$module" != - ] || module=
 append+=" IOMMU_MODULE=$module EXPECT_ENDPOINTS=2 STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
 case "$kind" in
 arm64)
@@ -74,6 +78,10 @@ disks=(-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img"
 # GUEST_DMA_BYPASS=1: the disks without it, for the harness's own test that
 # the guest notices DMA that bypasses the IOMMU
 [ "${GUEST_DMA_BYPASS:-0}" = 0 ] || disks=("${disks[@]/iommu_platform=on/iommu_platform=off}")
+
+# a platform IOMMU, which must exist before the devices behind it
+[ "${1:-}" != -device ] || [[ "${2:-}" != intel-iommu* && "${2:-}" != amd-iommu* ]] ||
+	{ disks=("$1" "$2" "${disks[@]}"); shift 2; }
 
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
 export DECODE_KERNEL=$k DECODE_CROSS=

@@ -167,15 +167,20 @@ known_defect() {
 	return 1
 }
 
-# guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module and
-# extra QEMU arguments of one of the four guest targets, on one line.
-GUEST_TARGETS="arm64-smmuv3-dt arm64-virtio-iommu-dt arm64-smmuv3-iort x86_64-virtio-iommu-viot"
+# guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"
+# for a driver that is built in) and extra QEMU arguments of one of the
+# guest targets, on one line. intel-iommu and amd-iommu cannot be modules
+# or be unbound: their targets run the smoke test and the endpoint storms,
+# under lockdep, and skip the load race and the IOMMU unbind.
+GUEST_TARGETS="arm64-smmuv3-dt arm64-virtio-iommu-dt arm64-smmuv3-iort x86_64-virtio-iommu-viot x86_64-intel-iommu x86_64-amd-iommu"
 guest_target() {
 	case "$1" in
 	arm64-smmuv3-dt)	  echo "arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
 	arm64-virtio-iommu-dt)	  echo "arm64 virt,gic-version=3 virtio_iommu -device virtio-iommu-pci" ;;
 	arm64-smmuv3-iort)	  echo "arm64-acpi virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
 	x86_64-virtio-iommu-viot) echo "x86_64 q35 virtio_iommu -device virtio-iommu-pci" ;;
+	x86_64-intel-iommu)	  echo "x86_64 q35 - -device intel-iommu" ;;
+	x86_64-amd-iommu)	  echo "x86_64 q35 - -device amd-iommu" ;;
 	*) die "unknown guest target $1." "Targets: $GUEST_TARGETS." ;;
 	esac
 }

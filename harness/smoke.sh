@@ -6,6 +6,7 @@
 #   arm64 virt + virtio-iommu, device tree    (OF path, virtio-iommu)
 #   arm64 virt + SMMUv3, UEFI + ACPI IORT     (IORT path)
 #   x86_64 q35 + virtio-iommu, ACPI VIOT      (VIOT path)
+#   x86_64 q35 + intel-iommu, amd-iommu       (built in: no module to load)
 # In each guest, harness/guest/iommu_smoke.c loads the IOMMU driver, checks
 # that the virtio endpoints joined IOMMU groups and that a disk behind the
 # IOMMU reads back the pattern written by the host.

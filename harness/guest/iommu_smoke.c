@@ -30,11 +30,13 @@ int main(void)
 	ksft_print_header();
 	ksft_set_plan(5);
 
-	if (!module || !*module)
-		ksft_exit_fail_msg("IOMMU_MODULE is not set on the kernel command line\n");
-	ret = load_module(module);
-	ksft_test_result(ret == 0, "load_module %s%s%s\n", module,
-			 ret ? ": " : "", ret ? strerror(-ret) : "");
+	if (!module || !*module) {
+		ksft_test_result_skip("load_module: the IOMMU driver is built in (IOMMU_MODULE is empty)\n");
+	} else {
+		ret = load_module(module);
+		ksft_test_result(ret == 0, "load_module %s%s%s\n", module,
+				 ret ? ": " : "", ret ? strerror(-ret) : "");
+	}
 
 	if (!endpoints_wait_ready(&ep, want, WAIT_SECONDS))
 		ksft_print_msg("%d of %d virtio endpoints ready after %d s; first not ready: %s\n",

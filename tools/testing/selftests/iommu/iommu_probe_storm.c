@@ -18,12 +18,12 @@
  * says the machine is a throw-away VM (the suite's QEMU guests, which run
  * from an initramfs). Environment:
  *   STORM_DISPOSABLE  1: the machine may lose its virtio devices
- *   IOMMU_MODULE      the IOMMU driver's module (arm_smmu_v3, virtio_iommu)
+ *   IOMMU_MODULE      the IOMMU driver's module (arm_smmu_v3, virtio_iommu; empty: built in)
  *   EXPECT_ENDPOINTS  virtio PCI endpoints the machine has (default: those
  *                     found)
  *   STORM_THREADS     threads per storm (default 4, at most 16)
- *   STORM_IOMMU_THREADS  of those, threads that unbind and bind the IOMMU
- *                     (default 1)
+ *   STORM_IOMMU_THREADS  threads that unbind and bind the IOMMU (default:
+ *                     STORM_THREADS)
  *   STORM_SECONDS     length of each storm (default 3)
  *   STORM_SETTLE      seconds allowed to get back to normal (default 30)
  *   STORM_ONLY        run only the test of this name
@@ -214,7 +214,7 @@ FIXTURE_SETUP(storm)
 	self->settle = env_int("STORM_SETTLE", 30, 3600);
 	self->module = getenv("IOMMU_MODULE");
 	memset(&self->s, 0, sizeof(self->s));
-	self->s.iommu_threads = env_int("STORM_IOMMU_THREADS", 1, MAX_THREADS);
+	self->s.iommu_threads = env_int("STORM_IOMMU_THREADS", self->threads, MAX_THREADS);
 	endpoints_scan(&self->s.ep);
 	if (!self->s.ep.total)
 		SKIP(return, "no virtio PCI endpoints");
@@ -351,7 +351,7 @@ TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
 	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE };
 
 	if (!self->module || !*self->module)
-		SKIP(return, "IOMMU_MODULE is not set");
+		SKIP(return, "IOMMU_MODULE is not set: the IOMMU driver is built in");
 	if (module_loaded(self->module))
 		SKIP(return, "%s is loaded already: it can race its endpoints once per boot",
 		     self->module);
@@ -387,7 +387,7 @@ TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
 
 	ASSERT_EQ(0, iommu_driver_load(self->module));
 	if (!self->s.iommu_dev[0])
-		SKIP(return, "no virtio-iommu: SMMUv3 cannot be unbound (suppress_bind_attrs)");
+		SKIP(return, "no virtio-iommu: SMMUv3 cannot be unbound (suppress_bind_attrs), intel-iommu and amd-iommu are no device drivers");
 	storm_run(&self->s, kinds, 3, self->threads, self->seconds, NULL);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
 }
