@@ -102,6 +102,8 @@ for t in $targets; do
 		echo "     Check the guest kernel's config (configs/kasan.config, configs/kcsan*.config)." >&2
 		rc=1
 	fi
+	# no stale figures from an earlier run in the table
+	rm -f "$res/selftests-race-$t.result"
 	if [ "${g[2]}" = - ]; then
 		info "selftests-race-$t: no load-race boots: the IOMMU driver is built in"
 	elif [ "$boots" != 0 ]; then
