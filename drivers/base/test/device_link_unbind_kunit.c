@@ -126,15 +126,15 @@ static void dl_unbind_finish(struct kunit *test, struct dl_unbind *u)
 static void dl_unbind_wait_blocked(struct dl_test *t, struct dl_unbind *u)
 {
 	unsigned long end = jiffies + msecs_to_jiffies(DL_TIMEOUT_MS);
-	unsigned int asleep_ms = 0;
+	unsigned long asleep_since = jiffies;
 
-	while (u->task && asleep_ms < DL_ASLEEP_MS && time_before(jiffies, end) &&
+	while (u->task && time_before(jiffies, end) &&
 	       !completion_done(&t->supplier_removed)) {
-		msleep(1);
-		if (READ_ONCE(u->task->__state) & TASK_UNINTERRUPTIBLE)
-			asleep_ms++;
-		else
-			asleep_ms = 0;
+		usleep_range(500, 1000);
+		if (!(READ_ONCE(u->task->__state) & TASK_UNINTERRUPTIBLE))
+			asleep_since = jiffies;
+		else if (time_after(jiffies, asleep_since + msecs_to_jiffies(DL_ASLEEP_MS)))
+			break;
 	}
 }
 
@@ -188,7 +188,7 @@ static void dl_concurrent_supplier_unbind_waits_for_consumer(struct kunit *test)
 	end = jiffies + msecs_to_jiffies(DL_TIMEOUT_MS);
 	while (READ_ONCE(link->status) != DL_STATE_SUPPLIER_UNBIND &&
 	       time_before(jiffies, end))
-		msleep(1);
+		usleep_range(500, 1000);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(link->status), DL_STATE_SUPPLIER_UNBIND);
 
 	dl_unbind_start(test, &unbind_supplier[1], &t->supplier->dev, "dl-supplier/1");
@@ -215,6 +215,7 @@ static struct kunit_suite device_link_unbind_suite = {
 	.name = "device_link_unbind",
 	.test_cases = device_link_unbind_cases,
 };
+
 kunit_test_suite(device_link_unbind_suite);
 
 MODULE_DESCRIPTION("KUnit test: concurrent unbinds of a device link's supplier");

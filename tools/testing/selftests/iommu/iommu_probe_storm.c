@@ -387,7 +387,8 @@ TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
 
 	ASSERT_EQ(0, iommu_driver_load(self->module));
 	if (!self->s.iommu_dev[0])
-		SKIP(return, "no virtio-iommu: SMMUv3 cannot be unbound (suppress_bind_attrs), intel-iommu and amd-iommu are no device drivers");
+		SKIP(return, "no virtio-iommu: %s cannot be unbound",
+		     "SMMUv3 (suppress_bind_attrs), intel-iommu or amd-iommu");
 	storm_run(&self->s, kinds, 3, self->threads, self->seconds, NULL);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
 }
