@@ -31,7 +31,8 @@ int main(void)
 	ksft_set_plan(5);
 
 	if (!module || !*module) {
-		ksft_test_result_skip("load_module: the IOMMU driver is built in (IOMMU_MODULE is empty)\n");
+		ksft_test_result_skip("load_module: %s\n",
+				      "the IOMMU driver is built in (IOMMU_MODULE is empty)");
 	} else {
 		ret = load_module(module);
 		ksft_test_result(ret == 0, "load_module %s%s%s\n", module,
