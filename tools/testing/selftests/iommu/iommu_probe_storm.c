@@ -12,8 +12,13 @@
  * no new report of the list in kernel_reports.h, and kmemleak (when the
  * kernel has it) must find no leak from IOMMU, OF or ACPI code.
  *
- * The endpoints are the virtio PCI devices; the IOMMU is SMMUv3 or
- * virtio-iommu. The tests unbind and remove every virtio PCI device of the
+ * Boot the machine with deferred_probe_timeout=-1: with the default, an
+ * endpoint rescanned while the IOMMU's driver is unbound binds without the
+ * IOMMU once the timeout has passed, by the driver core's policy, and the
+ * checks rightly fail.
+ *
+ * The endpoints are the virtio PCI devices; the IOMMU is SMMUv3,
+ * virtio-iommu, intel-iommu or amd-iommu. The tests unbind and remove every virtio PCI device of the
  * machine, its disks included, so they only run when STORM_DISPOSABLE=1
  * says the machine is a throw-away VM (the suite's QEMU guests, which run
  * from an initramfs). Environment:
