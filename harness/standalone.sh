@@ -55,16 +55,19 @@ mkdir -p "$kout"
 { grep -E '^CONFIG_[A-Z0-9_]+=' "$wt/drivers/iommu/tests/.kunitconfig" &&
   echo CONFIG_64BIT=y; } >"$frag" 2>/dev/null || : >"$frag"
 if [ -s "$frag" ] && kmake KCONFIG_ALLCONFIG="$frag" allnoconfig >>"$log" 2>&1 &&
-   grep -qx 'CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y' "$kout/.config"; then
+   grep -qx 'CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y' "$kout/.config" &&
+   grep -qx 'CONFIG_DM_KUNIT_TEST=y' "$kout/.config"; then
 	ktap_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)"
-	if kmake drivers/iommu/tests/ >>"$log" 2>&1; then
-		ktap_ok "KUnit objects build ($(find "$kout/drivers/iommu/tests" -name '*.o' | wc -l) objects)"
+	# the IOMMU suites and the driver core's (06/23's device_link_unbind)
+	if kmake drivers/iommu/tests/ drivers/base/test/ >>"$log" 2>&1 &&
+	   [ -f "$kout/drivers/base/test/device_link_unbind_kunit.o" ]; then
+		ktap_ok "KUnit objects build ($(find "$kout/drivers/iommu/tests" "$kout/drivers/base/test" -name '*.o' | wc -l) objects)"
 	else
 		ktap_not_ok "KUnit objects build" "$(tail -n 20 "$log")"
 	fi
 else
 	ktap_not_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)" \
-		"CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y did not stick; see ${log#"$TOP"/}"
+		"CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y or CONFIG_DM_KUNIT_TEST=y did not stick; see ${log#"$TOP"/}"
 	ktap_skip "KUnit objects build" "the tests do not configure"
 fi
 
