@@ -18,10 +18,10 @@
  * checks rightly fail.
  *
  * The endpoints are the virtio PCI devices; the IOMMU is SMMUv3,
- * virtio-iommu, intel-iommu or amd-iommu. The tests unbind and remove every virtio PCI device of the
- * machine, its disks included, so they only run when STORM_DISPOSABLE=1
- * says the machine is a throw-away VM (the suite's QEMU guests, which run
- * from an initramfs). Environment:
+ * virtio-iommu, intel-iommu or amd-iommu. The tests unbind and remove
+ * every virtio PCI device of the machine, its disks included, so they only
+ * run when STORM_DISPOSABLE=1 says the machine is a throw-away VM (the
+ * suite's QEMU guests, which run from an initramfs). Environment:
  *   STORM_DISPOSABLE  1: the machine may lose its virtio devices
  *   IOMMU_MODULE      the IOMMU driver's module (arm_smmu_v3, virtio_iommu; empty: built in)
  *   EXPECT_ENDPOINTS  virtio PCI endpoints the machine has (default: those
