@@ -238,6 +238,20 @@ FIXTURE_TEARDOWN(storm)
 	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
 }
 
+/* The kernel command line has deferred_probe_timeout=-1 (see the top) */
+static bool deferred_probe_waits(void)
+{
+	char cmdline[4096] = "";
+	FILE *f = fopen("/proc/cmdline", "r");
+
+	if (f) {
+		if (!fgets(cmdline, sizeof(cmdline), f))
+			cmdline[0] = '\0';
+		fclose(f);
+	}
+	return strstr(cmdline, "deferred_probe_timeout=-1");
+}
+
 /* Run @kinds storms at once, @threads threads each, for @seconds */
 static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 		      int threads, int seconds, const char *module)
@@ -305,6 +319,9 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	EXPECT_TRUE(endpoints_wait_ready(&ep, want, settle)) {
 		TH_LOG("%d/%d endpoints ready (%d before, %d expected) after %d s; not ready: %s",
 		       ep.ready, ep.total, s->ep.total, want, settle, ep.missing);
+		if (!deferred_probe_waits())
+			TH_LOG("no deferred_probe_timeout=-1 on the kernel command line: %s",
+			       "an endpoint may have bound without its IOMMU");
 	}
 	EXPECT_EQ(ep.total, endpoints_translated(&ep, why, sizeof(why))) {
 		TH_LOG("%s", why);
