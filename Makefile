@@ -11,6 +11,7 @@
 #   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
 #   BASE=pristine     'make selftests' on Debian's 6.12 without the series
 #   BASE=fixes        'make selftests' on Debian's 6.12 with only the series' fixes (Fixes: tags)
+#   BASE=fixes-without-06  the same without fix 06 (or -05-06): shows the defect that fix closes
 #   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
 
 # Pass these on only when set: an empty ARCH in the environment would
