@@ -14,9 +14,13 @@
 #   BASE=fixes-without-06  the same without fix 06 (or -05-06): shows the defect that fix closes
 #   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
 
-# Pass these on only when set: an empty ARCH in the environment would
-# override the kernel Makefile's default.
-$(foreach v,KERNEL_SRC ARCH V DEBUG KCSAN GUEST_TIMEOUT SMOKE_TARGETS SELFTEST_TARGETS RACE_BOOTS STORM_SECONDS STORM_THREADS STORM_IOMMU_THREADS STORM_EXCLUDE COVERAGE_MIN BENCH_RUNS BENCH_ARCH BENCH_KILL_RUNS REPEAT BISECT_FROM MUTATIONS,$(if $($(v)),$(eval export $(v))))
+# The knobs of harness/knobs reach the scripts as IOMMU_TEST_<name>, and
+# only from this command line (or already prefixed): a plain one in the
+# environment is ignored, with a warning.
+HARNESS_KNOBS := $(shell awk '$$2 == "make" { print $$1 }' harness/knobs)
+$(foreach v,$(HARNESS_KNOBS),$(if $(filter command line,$(origin $(v))),$(eval export IOMMU_TEST_$(v) := $($(v)))))
+$(foreach v,$(HARNESS_KNOBS),$(if $(filter environment,$(origin $(v))),$(if $(IOMMU_TEST_$(v)),,$(warning $(v)=$($(v)) in the environment is ignored: give it on the command line (make ... $(v)=...) or as IOMMU_TEST_$(v)))))
+.NOTPARALLEL:
 H := harness
 
 .PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check standalone-check allmod-check tree export deps \
@@ -52,7 +56,7 @@ help:
 	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
-	@$(H)/deps.sh $(if $(KERNEL_SRC),,--base)
+	@$(H)/deps.sh $(if $(IOMMU_TEST_KERNEL_SRC),,--base)
 
 tree: deps
 	@$(H)/tree.sh
@@ -67,7 +71,7 @@ smoke: tree
 	@$(H)/smoke.sh
 
 selftests: tree
-	@$(if $(BASE),$(H)/pristine.sh $(BASE),$(H)/selftests.sh)
+	@$(if $(IOMMU_TEST_BASE),$(H)/pristine.sh $(IOMMU_TEST_BASE),$(H)/selftests.sh)
 
 bench-selftests: tree
 	@$(H)/bench-selftests.sh

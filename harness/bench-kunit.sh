@@ -33,7 +33,7 @@ median() { sort -n | awk '{ v[NR] = $1 } END { print NR % 2 ? v[(NR + 1) / 2] : 
 kunit_exec() { (cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" --timeout 300); }
 
 step "bench-kunit: cold build+run in ${bdir#"$TOP"/} (a few minutes)"
-rm -rf "$bdir"
+rm_build "$bdir"
 cold=$(elapsed kunit_py um "$bdir")
 info "cold: $cold s"
 

@@ -11,9 +11,9 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-export RACE_BOOTS=${BENCH_BOOTS:-10}
+knob RACE_BOOTS "${BENCH_BOOTS:-10}"
 secs=${STORM_SECONDS:-3}
-export STORM_SECONDS=$secs
+knob STORM_SECONDS "$secs"
 "$TOP/harness/selftests.sh" >"$OUT/results/bench-selftests.log" 2>&1 ||
 	warn "some selftests failed (${OUT#"$TOP"/}/results/bench-selftests.log); figures of what ran"
 res=$OUT/results
@@ -38,9 +38,9 @@ done
 "$TOP/harness/deps.sh" --busybox >/dev/null
 for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 	read -ra g <<<"$(guest_target "$t")"
-	IMAGE=shellloop "$TOP/harness/initramfs.sh" "$(kind_dir "${g[0]}")" \
+	IOMMU_TEST_IMAGE=shellloop "$TOP/harness/initramfs.sh" "$(kind_dir "${g[0]}")" \
 		"$(kind_arch "${g[0]}")" "$TOP/harness/guest/shell_loop.sh" >/dev/null
-	IMAGE=shellloop GUEST_APPEND="STORM_SECONDS=$secs" \
+	IOMMU_TEST_IMAGE=shellloop IOMMU_TEST_GUEST_APPEND="STORM_SECONDS=$secs" \
 		"$TOP/harness/guest.sh" "shell-loop-$t" "${g[@]}" >"$res/shell-loop-$t.out" 2>&1 ||
 		warn "the shell-loop boot of $t failed (${res#"$TOP"/}/shell-loop-$t.log)"
 	# "# shell-loop: KIND N cycles in S s"

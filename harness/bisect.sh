@@ -50,7 +50,7 @@ for c in "${commits[@]}"; do
 		*)	die "BISECT_ARCHS: $a is not supported." "Use arm64 and/or x86_64." ;;
 		esac
 		log=$res/bisect-$n-$a.log
-		if KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" "bisect-$a" "$a" \
+		if IOMMU_TEST_KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" "bisect-$a" "$a" \
 			"${frags[@]}" "$C/debug.config" "${extra[@]}" >"$log" 2>&1; then
 			ktap_ok "$a: $subject"
 		else

@@ -45,8 +45,22 @@ decode_report() {
 
 t0=$(now)
 rc=0
+# timeout puts QEMU in a process group of its own, out of reach of the
+# terminal's ^C: a signal to this script stops QEMU (timeout passes SIGTERM
+# on), then ends this script by the same signal, so that the scripts that
+# started it stop too rather than boot the next guest.
 timeout -k 5 "$timeout" "$qemu" -display none -monitor none -serial stdio -no-reboot "$@" \
-	</dev/null >"$log" 2>&1 || rc=$?
+	</dev/null >"$log" 2>&1 &
+qpid=$!
+stop_qemu() {
+	kill -TERM "$qpid" 2>/dev/null
+	wait "$qpid" 2>/dev/null
+	trap - "$1"
+	kill -"$1" $$
+}
+for sig in INT TERM HUP; do trap "stop_qemu $sig" "$sig"; done
+wait "$qpid" || rc=$?
+trap - INT TERM HUP
 secs=$(($(now) - t0))
 tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 

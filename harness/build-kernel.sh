@@ -47,7 +47,7 @@ done)
 step "$name: building $(basename "$image") and modules (log: ${log#"$TOP"/}; a few minutes cold)"
 run_logged "$log" kmake "$(basename "$image")" modules ||
 	die "$name: the kernel build failed (log above)." "Run with V=1 to see the whole build."
-rm -rf "$kout/modules"
+rm_build "$kout/modules"
 run_logged "$OUT/logs/modules-$name.log" kmake INSTALL_MOD_PATH="$kout/modules" modules_install ||
 	die "$name: modules_install failed (log above)."
 ln -sf "$image" "$kout/kernel-image"

@@ -13,5 +13,5 @@ if [ "${1:-}" = --all ]; then
 	info "removed build/"
 	exit 0
 fi
-find "$BUILD" -mindepth 1 -maxdepth 1 ! -name linux -exec rm -rf {} +
+find "$BUILD" -mindepth 1 -maxdepth 1 ! -name linux ! -name .lock -exec rm -rf {} +
 info "removed build outputs; kept build/linux (make distclean removes it)"

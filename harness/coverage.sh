@@ -50,16 +50,11 @@ find "$bdir" -name '*.gcda' -delete 2>/dev/null || true
 # data would never be written. The coverage build adds it to build/linux
 # for its duration (harness/uml-gcov-fini-array.patch).
 lds_fix=$TOP/harness/uml-gcov-fini-array.patch
-applied=
-restore() { [ -z "$applied" ] || git -C "$SRC" apply -R "$lds_fix"; applied=; }
-trap restore EXIT
-trap 'exit 130' INT TERM
 if ! grep -q 'fini_array\.\*' "$SRC/arch/um/include/asm/common.lds.S"; then
 	[ -z "${KERNEL_SRC:-}" ] ||
 		die "coverage: $KERNEL_SRC's UML linker script drops gcov's exit handler." \
 		    "Apply harness/uml-gcov-fini-array.patch to it, or run on build/linux."
-	git -C "$SRC" apply "$lds_fix"
-	applied=1
+	mutation_apply "$lds_fix"
 fi
 # gcc 12's libgcov has a global mangle_path(), as fs/seq_file.c does; let
 # the UML link keep the kernel's (libgcov only calls its own when
@@ -72,10 +67,10 @@ kunit_py um "$bdir" --kunitconfig=tools/testing/kunit/configs/coverage_uml.confi
 	die "coverage: the gcov build or run of the suite failed (log above)." "Run 'make kunit' first to see whether the suite itself passes."
 }
 
-restore
+mutation_restore
 
 gcovd=$bdir/gcov
-rm -rf "$gcovd"
+rm_build "$gcovd"
 mkdir -p "$gcovd"
 for src in $(printf '%s\n' "${funcs[@]}" | cut -d: -f1 | sort -u); do
 	obj=$bdir/${src%.c}.o

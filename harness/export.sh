@@ -15,6 +15,7 @@ set -euo pipefail
 [ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
 git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null ||
 	die "build/linux has no 'base' tag." "Remove build/linux and run 'make tree'."
+repair_interrupted
 dirty=$(tracked_dirt)
 [ -z "$dirty" ] ||
 	die "build/linux has uncommitted kernel changes; only commits are exported:" \

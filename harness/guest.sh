@@ -91,8 +91,8 @@ disks=(-drive "if=none,id=disk0,format=raw,readonly=on,file=$k/disk0.img"
 	{ disks=("$1" "$2" "${disks[@]}"); shift 2; }
 
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
-export DECODE_KERNEL=$k DECODE_CROSS=
-[ "$qemu" = qemu-system-x86_64 ] || DECODE_CROSS=aarch64-linux-gnu-
+knob DECODE_KERNEL "$k"
+knob DECODE_CROSS "$([ "$qemu" = qemu-system-x86_64 ] || echo aarch64-linux-gnu-)"
 
 step "$name: booting (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "$qemu" \

@@ -28,7 +28,7 @@ image=${IMAGE:-initramfs}
 stage=$kout/$image
 gen=$kout/usr/gen_init_cpio
 [ -x "$gen" ] || die "$name: $gen is missing." "Build the kernel first (harness/build-kernel.sh; it needs CONFIG_BLK_DEV_INITRD=y)."
-rm -rf "$stage"
+rm_build "$stage"
 mkdir -p "$stage/tests"
 
 cflags=(-static -O2 -Wall -Werror -pthread

@@ -2,10 +2,6 @@
 # Common helpers for the harness scripts; sourced, never run.
 
 TOP=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
-BUILD=${BUILD:-$TOP/build}
-TREE=$BUILD/linux
-PATCHES=${PATCHES:-$TOP/patches}
-V=${V:-0}
 
 die() {
 	printf 'ERROR: %s\n' "$1" >&2
@@ -17,6 +13,63 @@ die() {
 step() { printf '==> %s\n' "$*"; }
 info() { printf '    %s\n' "$*"; }
 warn() { printf 'WARNING: %s\n' "$*" >&2; }
+
+# The variables of harness/knobs are read from their IOMMU_TEST_ form only
+# (the Makefile exports that for a knob on its command line); the plain
+# names are dropped, so that neither this script nor a kernel make it runs
+# sees an ARCH or V the user's shell happened to export.
+HARNESS_VARS=$(awk '!/^#/ && NF { print $1 }' "$TOP/harness/knobs")
+for _v in $HARNESS_VARS; do
+	_p=IOMMU_TEST_$_v
+	if [ -n "${!_v+x}" ] && [ "${!_v}" != "${!_p-}" ] && [ -z "${MAKELEVEL:-}" ]; then
+		warn "$_v=${!_v} in the environment is ignored: the harness reads IOMMU_TEST_$_v (make $_v=... sets it)."
+	fi
+	unset "$_v"
+	[ -z "${!_p+x}" ] || printf -v "$_v" '%s' "${!_p}"
+done
+unset _v _p
+# knob NAME VALUE: set NAME here and for every harness script started from
+# here on
+knob() {
+	printf -v "$1" '%s' "$2"
+	export "IOMMU_TEST_$1=$2"
+}
+
+# Everything the harness writes, and everything it deletes, is under
+# build/ of this checkout; no variable moves it.
+BUILD=$TOP/build
+TREE=$BUILD/linux
+PATCHES=${PATCHES:-$TOP/patches}
+V=${V:-0}
+
+# rm_build PATH...: rm -rf each PATH, which must lie inside build/ (after
+# resolving symbolic links and ..); anything else is a bug of the harness,
+# and is refused before a byte goes.
+rm_build() {
+	local p r
+	for p in "$@"; do
+		r=$(realpath -m -- "$p")
+		[[ "$r" == "$BUILD"/?* ]] ||
+			die "refusing to delete $p ($r): it is not inside $BUILD." \
+			    "This is a bug of the harness; please report the command that led here."
+	done
+	rm -rf -- "$@"
+}
+
+# One harness run per checkout at a time: two would build into the same
+# directories and boot the same disk images. The lock is taken by the
+# first script of a run and held by its children (IOMMU_TEST_LOCKED);
+# the lock file's descriptor dies with the last process of the run.
+if [ "${IOMMU_TEST_LOCKED:-}" != "$TOP" ]; then
+	mkdir -p "$BUILD"
+	exec {_lock_fd}>>"$BUILD/.lock"
+	if ! flock -n "$_lock_fd"; then
+		die "another harness run holds this checkout ($(cat "$BUILD/.lock.owner" 2>/dev/null || echo 'owner unknown'))." \
+		    "Wait for it to end, or stop it; one make per checkout at a time (use a second clone to run two)."
+	fi
+	printf 'pid %s, %s, since %s\n' "$$" "$(basename "$0")" "$(date +%T)" >"$BUILD/.lock.owner"
+	export IOMMU_TEST_LOCKED=$TOP
+fi
 
 # run_logged LOG CMD...: run CMD with its output in LOG (on the terminal too
 # when V=1); on failure show the tail of LOG and return the command's status.
@@ -275,7 +328,7 @@ tree_sum() { git_t format-patch --stdout --zero-commit --no-signature base..HEAD
 base_worktree() {
 	if ! git -C "$1" rev-parse -q --verify HEAD >/dev/null 2>&1; then
 		step "creating the worktree ${1#"$TOP"/} at tag base (about a minute)"
-		rm -rf "$1"
+		rm_build "$1"
 		git_t worktree prune
 		git_t worktree add -q --detach "$1" base
 	fi
@@ -304,21 +357,62 @@ check_no_unexported_work() {
 	fi
 }
 
+# --- changes to build/linux that a run must undo ---
+# A run that changes build/linux for a while (a mutation, coverage's linker
+# script fix, the series' git am) first writes how to undo it into UNDO;
+# when the run is killed before it could undo the change itself (SIGKILL,
+# a crash, a reboot), the next run finds the note and undoes it
+# (repair_interrupted, from tree.sh and export.sh) instead of testing, or
+# exporting, a broken tree. A line is "apply-R PATCH" or "reset REV".
+UNDO=$TREE/.git/harness-undo
+undo_note() { printf '%s\n' "$*" >"$UNDO"; }
+undo_done() { rm -f "$UNDO"; }
+repair_interrupted() {
+	local what arg
+	[ -f "$UNDO" ] || return 0
+	read -r what arg <"$UNDO"
+	case "$what" in
+	apply-R)
+		if git_t apply -R --check "$arg" 2>/dev/null; then
+			git_t apply -R "$arg"
+			warn "an interrupted run had left $(basename "$arg") applied to build/linux; it is taken out."
+		elif ! git_t apply --check "$arg" 2>/dev/null; then
+			die "an interrupted run left build/linux part-way through $arg." \
+			    "Put the files it touches back: git -C build/linux checkout -- $(git apply --numstat "$arg" | cut -f3 | tr '\n' ' ')"
+		fi ;;
+	reset)
+		git_t am --abort >/dev/null 2>&1 || true
+		git_t reset -q --hard "$arg"
+		warn "an interrupted 'make tree' had left build/linux part-way through git am; it is back at $(git_t log -1 --format='%h %s')." ;;
+	*)	die "build/linux/.git/harness-undo says '$what $arg', which the harness does not know." \
+		    "Look at build/linux (git status), then remove that file." ;;
+	esac
+	undo_done
+}
+
 # --- deliberate breakages of the series (mutations/) ---
 # mutation_apply PATCH: apply PATCH to build/linux. It comes out again with
 # mutation_restore, or when the script exits, also on ^C, so that no run
-# leaves build/linux broken.
+# leaves build/linux broken; the next run takes it out of a run that was
+# killed.
 MUTATION_APPLIED=
 mutation_restore() {
 	[ -z "$MUTATION_APPLIED" ] || git_t apply -R "$MUTATION_APPLIED" ||
 		die "could not take $MUTATION_APPLIED out of build/linux." \
 		    "Run 'git -C build/linux checkout -- .' by hand."
 	MUTATION_APPLIED=
+	undo_done
 }
 mutation_apply() {
 	trap mutation_restore EXIT
-	trap 'exit 130' INT TERM
-	git_t apply "$1" && MUTATION_APPLIED=$1
+	trap 'exit 130' INT TERM HUP
+	undo_note apply-R "$1"
+	if git_t apply "$1"; then
+		MUTATION_APPLIED=$1
+	else
+		undo_done
+		return 1
+	fi
 }
 # The mutations are made against the series in build/linux
 mutation_no_kernel_src() {

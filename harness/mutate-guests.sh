@@ -29,7 +29,8 @@ mutation_no_kernel_src mutate-guests
 select_tree
 res=$OUT/results
 mkdir -p "$res"
-export GUEST_KERNEL_PREFIX=mutant- KCSAN=0
+knob GUEST_KERNEL_PREFIX mutant-
+knob KCSAN 0
 
 shopt -s nullglob
 muts=()
@@ -68,7 +69,7 @@ for m in "${muts[@]}"; do
 	fi
 	info "$name: building the $kind guest kernel with it"
 	if ! build_guest_kernel "$kind" >"$log" 2>&1 ||
-	   ! IMAGE=$image "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$prog" >>"$log" 2>&1; then
+	   ! IOMMU_TEST_IMAGE=$image "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$prog" >>"$log" 2>&1; then
 		mutation_restore
 		ktap_not_ok "$name" "the mutated kernel did not build: see ${log#"$TOP"/}"
 		continue
@@ -77,7 +78,7 @@ for m in "${muts[@]}"; do
 	info "$name: booting $target"
 	out=$res/mutate-guests/$name
 	rm -f "$out".*
-	IMAGE=$image GUEST_TIMEOUT=90 RESULTS=$res/mutate-guests GUEST_APPEND=$append \
+	IOMMU_TEST_IMAGE=$image IOMMU_TEST_GUEST_TIMEOUT=90 IOMMU_TEST_RESULTS=$res/mutate-guests IOMMU_TEST_GUEST_APPEND=$append \
 		"$TOP/harness/guest.sh" "$name" "${g[@]}" >>"$log" 2>&1 || true
 	read -r _ _ _ _ secs <"$out.result" 2>/dev/null || secs=-
 	if [ "$check" = kernel_report ]; then

@@ -51,4 +51,4 @@ if [ "$kind" = fixes ]; then
 fi
 "$TOP/harness/overlay.sh" "$wt" >/dev/null
 info "$kind: $wt, Linux $(kernel_version "$wt")"
-KERNEL_SRC=$wt exec "$TOP/harness/selftests.sh"
+IOMMU_TEST_KERNEL_SRC=$wt exec "$TOP/harness/selftests.sh"

@@ -27,6 +27,11 @@
 #  9. A guest that died is not also said to have run without its sanitizer.
 # 10. A failed boot counts as a known defect (harness/known-defects) only
 #     when its target, its first kernel report and its signature match.
+# 11. 'make standalone-check' fails on a patches/ with stale tests.
+# 12. Safety as root: BUILD=/ moves nothing, rm_build refuses paths outside
+#     build/, a plain ARCH is ignored, a second run is refused, ^C stops
+#     QEMU, and a run killed with a mutation applied or during git am is
+#     repaired by the next 'make tree'.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -54,11 +59,11 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((22 + ${#reports[@]}))
+ktap_begin $((28 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
-	env KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
+	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
-	env KERNEL_SRC="$TOP/harness" "$TOP/harness/tree.sh"
+	env IOMMU_TEST_KERNEL_SRC="$TOP/harness" "$TOP/harness/tree.sh"
 
 # A copy of the series whose first patch has a context line (in its first
 # hunk) that is not in the base; with no series yet, a file that is not a
@@ -75,7 +80,7 @@ fi
 echo 0001-broken.patch >"$tmp/patches/series"
 before=$(git -C "$TREE" rev-parse HEAD; git -C "$TREE" status --porcelain --untracked-files=no; cat "$STATE")
 expect_failure broken_patch_is_named 'does not apply: .*0001-broken\.patch' \
-	env PATCHES="$tmp/patches" "$TOP/harness/tree.sh"
+	env IOMMU_TEST_PATCHES="$tmp/patches" "$TOP/harness/tree.sh"
 after=$(git -C "$TREE" rev-parse HEAD; git -C "$TREE" status --porcelain --untracked-files=no; cat "$STATE")
 { echo "before: $before"; echo "after: $after"; } >"$tmp/out"
 [ "$before" = "$after" ] && [ ! -d "$TREE/.git/rebase-apply" ]
@@ -91,7 +96,7 @@ work=$(git -C "$TREE" rev-parse HEAD)
 # Non-zero when tree.sh refused and the commit is still there.
 refuses_and_keeps_work() {
 	local rc=0
-	PATCHES="$tmp/patches" "$TOP/harness/tree.sh" || rc=$?
+	IOMMU_TEST_PATCHES="$tmp/patches" "$TOP/harness/tree.sh" || rc=$?
 	[ "$(git -C "$TREE" rev-parse HEAD)" = "$work" ] && return "$rc"
 	echo "the unexported commit is gone"
 }
@@ -103,7 +108,7 @@ fake_qemu() {
 	printf '#!/bin/sh\n%s\n' "$2" >"$tmp/$1"
 	chmod +x "$tmp/$1"
 }
-boot() { RESULTS=$tmp/results "$TOP/harness/boot.sh" "$@"; }
+boot() { IOMMU_TEST_RESULTS=$tmp/results "$TOP/harness/boot.sh" "$@"; }
 ok_ktap='echo "TAP version 13"; echo "1..1"; echo "ok 1 fine"'
 done_line='echo "guest-init: done: 1 programs, 0 failed"'
 
@@ -136,11 +141,11 @@ result $? judge_writes_each_problem_kind
 
 if [ -f "$BUILD/arm64/initramfs.cpio" ]; then
 	expect_failure smoke_fails_without_iommu_driver 'not ok 3 endpoints_in_iommu_groups' \
-		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 "$TOP/harness/guest.sh" \
+		env IOMMU_TEST_RESULTS="$tmp/results" IOMMU_TEST_GUEST_TIMEOUT=60 "$TOP/harness/guest.sh" \
 		selftest-no-driver arm64 virt,iommu=smmuv3,gic-version=3 no_such_iommu_driver
 	expect_failure smoke_fails_when_dma_bypasses_iommu \
 		'not ok 4 endpoints_dma_through_iommu.*|VIRTIO_F_ACCESS_PLATFORM not negotiated' \
-		env RESULTS="$tmp/results" GUEST_TIMEOUT=60 GUEST_DMA_BYPASS=1 "$TOP/harness/guest.sh" \
+		env IOMMU_TEST_RESULTS="$tmp/results" IOMMU_TEST_GUEST_TIMEOUT=60 IOMMU_TEST_GUEST_DMA_BYPASS=1 "$TOP/harness/guest.sh" \
 		selftest-dma-bypass arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3
 else
 	ktap_skip smoke_fails_without_iommu_driver "no arm64 guest kernel (run 'make smoke' first)"
@@ -148,19 +153,19 @@ else
 fi
 
 storm() {
-	env RESULTS="$tmp/results" IMAGE=storm "$@" "$TOP/harness/guest.sh" \
+	env IOMMU_TEST_RESULTS="$tmp/results" IOMMU_TEST_IMAGE=storm "$@" "$TOP/harness/guest.sh" \
 		selftest-storm arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3
 }
 if [ -f "$BUILD/arm64/storm.cpio" ]; then
 	one="STORM_ONLY=endpoint_bind_unbind STORM_SECONDS=1"
 	expect_failure storm_fails_on_corrupt_disk 'line 1000 of the pattern reads back wrong' \
-		storm GUEST_TIMEOUT=120 GUEST_CORRUPT_DISK=1 GUEST_APPEND="$one"
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_CORRUPT_DISK=1 IOMMU_TEST_GUEST_APPEND="$one"
 	expect_failure storm_fails_on_kernel_warning 'kernel log report:' \
-		storm GUEST_TIMEOUT=120 GUEST_APPEND="$one STORM_INJECT_WARN=1"
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_WARN=1"
 	expect_failure storm_fails_when_idle 'under 1 a second: an idle storm' \
-		storm GUEST_TIMEOUT=120 GUEST_APPEND="$one STORM_INJECT_IDLE=1"
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_IDLE=1"
 	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
-		storm GUEST_TIMEOUT=4 GUEST_APPEND="STORM_SECONDS=30"
+		storm IOMMU_TEST_GUEST_TIMEOUT=4 IOMMU_TEST_GUEST_APPEND="STORM_SECONDS=30"
 else
 	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_fails_when_idle \
 		 storm_guest_hang_is_killed; do
@@ -245,6 +250,89 @@ cp "$PATCHES"/*.patch "$PATCHES/series" "$tmp/stale/"
 sed -i 's/^+timeout=600$/+timeout=1/' "$tmp/stale/"*-selftests-iommu-Add-iommu_probe_storm.patch
 expect_failure standalone_fails_on_stale_tests \
 	'patches/ has another version of: tools/testing/selftests/iommu/settings' \
-	env PATCHES="$tmp/stale" RESULTS="$tmp/results" "$TOP/harness/standalone.sh"
+	env IOMMU_TEST_PATCHES="$tmp/stale" IOMMU_TEST_RESULTS="$tmp/results" "$TOP/harness/standalone.sh"
+
+# 12. Safe to run as root: no plain variable steers it, it deletes nothing
+# outside build/, one run per checkout, ^C stops QEMU, and a run killed
+# while build/linux was changed is undone by the next.
+lib=$TOP/harness/lib.sh
+# paths outside build/ that rm_build must refuse; deleting them would harm
+# nothing if it did not
+mkdir -p "$tmp/outside" "$TOP/.selftest-outside"
+touch "$tmp/outside/file"
+ln -sfn "$tmp/outside" "$BUILD/.selftest-link"
+{ env BUILD=/ IOMMU_TEST_BUILD=/ bash -c '. "$1"; echo "BUILD=$BUILD"' _ "$lib" |
+	grep -qx "BUILD=$BUILD" || echo "BUILD=/ in the environment moved build/"
+  for p in "$tmp/outside" "$BUILD/../.selftest-outside" "$BUILD/.selftest-link/file"; do
+	bash -c '. "$1"; rm_build "$2"' _ "$lib" "$p" >"$tmp/rm.out" 2>&1 ||
+		grep -q "refusing to delete $p" "$tmp/rm.out" || echo "rm_build $p was not refused"
+  done
+  [ -f "$tmp/outside/file" ] && [ -d "$TOP/.selftest-outside" ] || echo "a refused path was deleted"
+} >"$tmp/out" 2>&1
+rm -rf "$TOP/.selftest-outside" "$BUILD/.selftest-link"
+[ ! -s "$tmp/out" ]
+result $? deletes_only_inside_build
+{ env ARCH=sparc bash -c '. "$1"; echo "ARCH=${ARCH-unset}"' _ "$lib" 2>&1 |
+	grep -qz 'ARCH=sparc in the environment is ignored.*ARCH=unset' ||
+	echo "a plain ARCH in the environment was not ignored with a warning"
+  [ "$(env IOMMU_TEST_ARCH=um bash -c '. "$1"; echo "$ARCH"' _ "$lib")" = um ] ||
+	echo "IOMMU_TEST_ARCH did not set ARCH"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? only_prefixed_variables_steer
+# this run holds the checkout's lock; a second one must be refused
+expect_failure second_run_is_refused 'another harness run holds this checkout \(pid [0-9]+' \
+	env -u IOMMU_TEST_LOCKED bash -c '. "$1"; echo "took the lock"' _ "$lib"
+
+# ^C as a terminal sends it: to the process group of the run (boot.sh here,
+# started with job control so that it has one), not to QEMU's
+fake_qemu sleeper "echo \$\$ >'$tmp/qemu.pid'; exec sleep 60"
+rm -f "$tmp/qemu.pid"
+set -m
+boot selftest-sigint 60 "$tmp/sleeper" >"$tmp/sigint.out" 2>&1 &
+bpid=$!
+set +m
+for _ in $(seq 50); do [ -s "$tmp/qemu.pid" ] && break; sleep 0.1; done
+t0=$(now)
+kill -INT -- "-$bpid" 2>/dev/null
+for _ in $(seq 100); do kill -0 "$bpid" 2>/dev/null || break; sleep 0.1; done
+qpid=$(cat "$tmp/qemu.pid" 2>/dev/null)
+{ [ -n "$qpid" ] || echo "the fake QEMU never started"
+  kill -0 "$bpid" 2>/dev/null && echo "boot.sh still runs 10 s after ^C"
+  [ -n "$qpid" ] && kill -0 "$qpid" 2>/dev/null && echo "QEMU (pid $qpid) still runs $(($(now) - t0)) s after ^C"
+} >"$tmp/out" 2>&1
+[ -z "$qpid" ] || kill -9 "$qpid" 2>/dev/null
+kill -9 "$bpid" 2>/dev/null
+[ ! -s "$tmp/out" ]
+result $? sigint_stops_qemu
+
+# killed with a mutation applied: the next 'make tree' takes it out
+m=$(ls "$TOP"/mutations/*.patch | sed -n 1p)
+{ bash -c '. "$1"; mutation_apply "$2" && kill -9 $$' _ "$lib" "$m"; } >/dev/null 2>&1
+{ [ -n "$(tracked_dirt)" ] || echo "the killed run left no mutation to repair (test broken)"
+  "$TOP/harness/tree.sh" >"$tmp/tree.out" 2>&1; grep -q "left $(basename "$m") applied" "$tmp/tree.out" ||
+	{ echo "tree.sh did not say it took $(basename "$m") out:"; cat "$tmp/tree.out"; }
+  dirt=$(tracked_dirt)
+  [ -z "$dirt" ] || echo "build/linux is still changed: $dirt"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? interrupted_mutation_is_taken_out
+git -C "$TREE" checkout -q -- . 2>/dev/null
+
+# killed during the series' git am: the next 'make tree' undoes it
+bash -c '. "$1"; undo_note reset "$2"' _ "$lib" "$head"
+git -C "$TREE" reset -q --hard HEAD~2
+git -C "$TREE" am -q "$tmp/patches/0001-broken.patch" >/dev/null 2>&1
+{ [ -d "$TREE/.git/rebase-apply" ] || echo "no git am was left part-way (test broken)"
+  "$TOP/harness/tree.sh" >"$tmp/tree.out" 2>&1; grep -q "part-way through git am" "$tmp/tree.out" ||
+	{ echo "tree.sh did not say it undid the interrupted git am:"; cat "$tmp/tree.out"; }
+  [ "$(git -C "$TREE" rev-parse HEAD)" = "$head" ] || echo "build/linux is not back at the series"
+  [ ! -d "$TREE/.git/rebase-apply" ] || echo "git am is still in progress"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? interrupted_git_am_is_undone
+git -C "$TREE" am --abort >/dev/null 2>&1
+git -C "$TREE" reset -q --hard "$head"
+rm -f "$UNDO"
 
 ktap_end "$res" harness-selftest

@@ -47,13 +47,13 @@ known() {
 race_boots() {
 	local t=$1 dir=$res/selftests-race-$1 ok=0 bad=0 kn=0 i t0
 	shift
-	rm -rf "$dir"
+	rm_build "$dir"
 	mkdir -p "$dir"
 	step "selftests-race-$t: $boots boots, each loading the IOMMU driver during an endpoint storm"
 	t0=$(now)
 	for i in $(seq "$boots"); do
-		if IMAGE=storm GUEST_TIMEOUT=120 RESULTS=$dir \
-		   GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_SECONDS=1" \
+		if IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_RESULTS=$dir \
+		   IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_SECONDS=1" \
 		   "$TOP/harness/guest.sh" "boot-$i" "$@" >"$dir/boot-$i.out" 2>&1; then
 			ok=$((ok + 1))
 		elif known "selftests-race-$t boot $i" "$t" "$dir/boot-$i.log"; then
@@ -80,13 +80,13 @@ for t in $targets; do
 	kind=${g[0]}
 	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
 		if ! build_guest_kernel "$kind" ||
-		   ! IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$storm"; then
+		   ! IOMMU_TEST_IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$storm"; then
 			rc=1
 			continue
 		fi
 		built+="$(kind_dir "$kind") "
 	fi
-	if ! IMAGE=storm GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} GUEST_APPEND="$append" \
+	if ! IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} IOMMU_TEST_GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}"; then
 		if known "selftests-$t" "$t" "$res/selftests-$t.log"; then
 			# the boot's failures become one known defect

@@ -74,7 +74,7 @@ fi
 # The kselftest with its own Makefile, against the series' uapi headers
 # (x86_64's: UML exports none)
 sout=$BUILD/standalone-selftests hout=$BUILD/standalone-headers
-rm -rf "$sout"
+rm_build "$sout"
 mkdir -p "$sout"
 if make -C "$wt" O="$hout" ARCH=x86_64 headers >>"$log" 2>&1 &&
    make -C "$wt/tools/testing/selftests/iommu" OUTPUT="$sout" \

@@ -19,7 +19,7 @@ unpack_base() {
 	local new=$BUILD/linux.new ver t0
 	ver=$(base_version)
 	[ -f "$TARBALL" ] || die "$TARBALL is missing." "Run 'harness/deps.sh --base' as root."
-	rm -rf "$new"
+	rm_build "$new"
 	mkdir -p "$new"
 	t0=$(now)
 	step "unpacking linux-source-6.12 $ver into build/linux (about a minute)"
@@ -44,7 +44,7 @@ unpack_base() {
 		-m "Unpacked from $TARBALL; Debian's top-level .gitignore rule '/*' removed."
 	git -C "$new" tag -a base -m "linux-source-6.12 $ver"
 	printf '%s\n' "$ver" >"$new/.git/harness-base"
-	rm -rf "$TREE"
+	rm_build "$TREE"
 	mv "$new" "$TREE"
 	printf '%s %s\n' "$(sha1sum </dev/null | cut -d' ' -f1)" "$(tree_sum)" >"$STATE"
 	info "base committed in $(($(now) - t0)) s: $(kernel_version "$TREE") ($ver)"
@@ -56,6 +56,7 @@ apply_series() {
 	total=${#patches[@]}
 	old=$(git_t rev-parse HEAD)
 	step "applying the series: $total patches from ${PATCHES#"$TOP"/}/series"
+	undo_note reset "$old"
 	git_t reset -q --hard base
 	# the overlay's copies of test files the series adds would stop git am
 	repo_test_files | (cd "$TREE" && while read -r p; do
@@ -67,6 +68,7 @@ apply_series() {
 			grep -vE '^(hint:|When you have|If you prefer|To restore)' "$BUILD/logs/git-am.log" >&2
 			git_t am --abort >/dev/null 2>&1 || true
 			git_t reset -q --hard "$old"
+			undo_done
 			die "patch $n/$total does not apply: $p" \
 			    "git am output is above; build/linux is back where it was (HEAD $(git_t rev-parse --short HEAD))." \
 			    "Rebase the patch onto the base: fix it in build/linux, then 'make export'."
@@ -74,6 +76,7 @@ apply_series() {
 		[ "$V" = 1 ] && info "applied $(basename "$p")"
 	done
 	record_state
+	undo_done
 	info "series applied: HEAD is $(git_t log -1 --format='%h %s')"
 }
 
@@ -94,7 +97,8 @@ main() {
 		return
 	fi
 	mkdir -p "$BUILD/logs"
-	rm -rf "$BUILD/linux.new"
+	rm_build "$BUILD/linux.new"
+	[ ! -d "$TREE/.git" ] || repair_interrupted
 	if [ -d "$TREE/.git" ] && git_t rev-parse -q --verify refs/tags/base >/dev/null &&
 	   [ -f "$STATE" ] && [ -f "$TREE/.git/harness-base" ]; then
 		local have want
@@ -110,7 +114,7 @@ main() {
 			[ -n "$(git -C "$TREE" log --oneline base..HEAD 2>/dev/null)" ] &&
 			die "build/linux has commits on top of base but no harness state." \
 			    "Export them by hand (git -C build/linux format-patch -o patches base..HEAD) or remove build/linux."
-		rm -rf "$TREE"
+		rm_build "$TREE"
 		unpack_base
 	else
 		unpack_base
