@@ -56,7 +56,7 @@ help:
 	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
-	@$(H)/deps.sh $(if $(IOMMU_TEST_KERNEL_SRC),,--base)
+	@$(H)/deps.sh $(if $(IOMMU_TEST_KERNEL_SRC),,--base) --for "$(or $(filter-out deps,$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),everything,all))"
 
 tree: deps
 	@$(H)/tree.sh

@@ -1,20 +1,60 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Install the Debian packages the project needs. Idempotent: prints one line
-# and does nothing when everything is present. Needs root for apt-get.
+# Install the Debian packages the project needs, only those the make goals
+# at hand need. Idempotent: prints one line and does nothing when they are
+# all present; only apt-get needs root, nothing else in the harness does.
 #
-#   harness/deps.sh           toolchain, QEMU, firmware
+#   harness/deps.sh [--for "GOAL..."]  the packages of those make goals
+#                                      (default: everything, every goal's)
 #   harness/deps.sh --base    also the pinned linux-source-6.12 (harness/base-version)
 #   harness/deps.sh --busybox also static busybox for the guests (bench-selftests)
+#   harness/deps.sh --list    print the packages the goals need, install nothing
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PACKAGES=(
-	make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
-	cpio xz-utils kmod rsync perl gawk
-	gcc-aarch64-linux-gnu libc6-dev-arm64-cross gcc-arm-linux-gnueabihf
-	qemu-system-arm qemu-system-x86 qemu-efi-aarch64
-)
+# What each kind of goal needs: every goal builds a kernel or checks a
+# tree (core); the guests need the arm64 cross compiler, both QEMUs and
+# the arm64 UEFI firmware; KUnit on arm64 or x86_64 runs under QEMU.
+CORE=(make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
+      cpio xz-utils kmod rsync perl gawk)
+CROSS_ARM64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
+GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64)
+kunit_needs() {
+	case "$1" in
+	arm64)	echo "${CROSS_ARM64[*]} qemu-system-arm" ;;
+	x86_64)	echo qemu-system-x86 ;;
+	esac
+}
+# goal_packages GOAL: the packages GOAL needs beyond CORE
+goal_packages() {
+	case "$1" in
+	kunit)	kunit_needs "${ARCH:-um}" ;;
+	bench-mutate) kunit_needs "${BENCH_ARCH:-x86_64}" ;;
+	coverage | bench-kunit | kunit-repeat | mutate | checkpatch | kerneldoc | \
+	standalone-check | selftest | tree | export | deps) ;;
+	bisect-check) echo "${CROSS_ARM64[*]}" ;;
+	allmod-check) echo "${CROSS_ARM64[*]} gcc-arm-linux-gnueabihf" ;;
+	everything) echo "${GUESTS[*]} gcc-arm-linux-gnueabihf" ;;
+	*)	echo "${GUESTS[*]}" ;;
+	esac
+}
+goals=everything
+list=0 extra=
+while [ $# -gt 0 ]; do
+	case "$1" in
+	--for)	goals=${2:-all}; shift ;;
+	--list)	list=1 ;;
+	--base | --busybox) extra=$1 ;;
+	*)	die "deps.sh: unknown argument $1." "Usage: deps.sh [--for \"GOAL...\"] [--base|--busybox] [--list]" ;;
+	esac
+	shift
+done
+read -ra PACKAGES <<<"$(for g in $goals; do goal_packages "$g"; done | tr ' ' '\n' |
+	cat <(printf '%s\n' "${CORE[@]}") - | awk 'NF && !seen[$0]++' | tr '\n' ' ')"
+if [ "$list" = 1 ]; then
+	printf '%s\n' "${PACKAGES[@]}"
+	exit 0
+fi
 
 missing() {
 	local p
@@ -115,7 +155,7 @@ install_busybox() {
 
 mkdir -p "$BUILD/logs"
 install_tools
-case "${1:-}" in
+case "$extra" in
 --base)		install_base ;;
 --busybox)	install_busybox ;;
 esac

@@ -30,8 +30,9 @@
 # 11. 'make standalone-check' fails on a patches/ with stale tests.
 # 12. Safety as root: BUILD=/ moves nothing, rm_build refuses paths outside
 #     build/, a plain ARCH is ignored, a second run is refused, ^C stops
-#     QEMU, and a run killed with a mutation applied or during git am is
-#     repaired by the next 'make tree'.
+#     QEMU, a run killed with a mutation applied or during git am is
+#     repaired by the next 'make tree', a goal needs only its packages,
+#     and a stale worktree is made again.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -59,7 +60,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((28 + ${#reports[@]}))
+ktap_begin $((30 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -334,5 +335,34 @@ result $? interrupted_git_am_is_undone
 git -C "$TREE" am --abort >/dev/null 2>&1
 git -C "$TREE" reset -q --hard "$head"
 rm -f "$UNDO"
+
+# a goal is held up only by the packages it needs
+{ d() { "$TOP/harness/deps.sh" --list --for "$1" | tr '\n' ' '; }
+  [[ "$(d kunit)" != *qemu* ]] || echo "'make kunit' (UML) asks for QEMU: $(d kunit)"
+  [[ "$(d checkpatch)" != *aarch64* ]] || echo "'make checkpatch' asks for a cross compiler"
+  [[ "$(d smoke)" == *qemu-system-arm*qemu-system-x86*qemu-efi-aarch64* ]] ||
+	echo "'make smoke' does not ask for both QEMUs and the arm64 firmware: $(d smoke)"
+  [[ "$(env IOMMU_TEST_ARCH=arm64 "$TOP/harness/deps.sh" --list --for kunit | tr '\n' ' ')" == *gcc-aarch64-linux-gnu*qemu-system-arm* ]] ||
+	echo "'make kunit ARCH=arm64' does not ask for the cross compiler and QEMU"
+  [ "$(d everything | wc -w)" = 22 ] || echo "'make deps' does not install all 22 packages: $(d everything)"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? deps_asks_only_what_the_goal_needs
+
+# a worktree whose git directory is gone (build/linux made again) is made
+# again, at base
+wt=$BUILD/selftest-worktree
+rm -rf "$wt"
+mkdir -p "$wt"
+echo "gitdir: $TREE/.git/worktrees/gone-with-an-old-build-linux" >"$wt/.git"
+{ bash -c '. "$1"; base_worktree "$2"' _ "$lib" "$wt" >/dev/null ||
+	echo "base_worktree failed on a stale worktree"
+  [ "$(git -C "$wt" rev-parse HEAD 2>/dev/null)" = "$(git -C "$TREE" rev-parse 'base^{commit}')" ] ||
+	echo "the stale worktree was not made again at base"
+} >"$tmp/out" 2>&1
+rm -rf "$wt"
+git -C "$TREE" worktree prune
+[ ! -s "$tmp/out" ]
+result $? stale_worktree_is_made_again
 
 ktap_end "$res" harness-selftest
