@@ -6,7 +6,8 @@
 #   ARCH=um (default) | arm64 | x86_64   (non-UML runs under QEMU)
 #   DEBUG=1   add configs/kunit-debug.config (KASAN) to the suite's config
 #
-# Writes build/results/kunit-ARCH[-debug].{log,ktap,result} and prints the
+# Writes build/results/kunit-ARCH[-debug].{log,ktap,json,result} (the JSON is
+# kunit.py's, and gives the counts) and prints the
 # KTAP and a one-line summary. Exits non-zero when a test fails or crashes,
 # or when the kernel log has a report of the list (KERNEL_REPORTS in lib.sh)
 # outside the lockdep suite, which WARNs on purpose and counts its WARNs.
@@ -30,12 +31,13 @@ res=$OUT/results
 mkdir -p "$res"
 log=$res/$name.log
 bdir=$OUT/$name
-rm -f "$res/$name.result" "$bdir/test.log"
+json=$res/$name.json
+rm -f "$res/$name.result" "$bdir/test.log" "$json"
 step "kunit ($arch${extra:+, debug}): kunit.py run --kunitconfig=drivers/iommu/tests (log: ${log#"$TOP"/})"
 t0=$(now)
 # kunit.py's own progress lines go to the terminal; everything to the log.
 set +e
-kunit_py "$arch" "$bdir" "${extra[@]}" 2>&1 | tee "$log" |
+kunit_py "$arch" "$bdir" "${extra[@]}" --json="$json" 2>&1 | tee "$log" |
 	if [ "$V" = 1 ]; then cat; else
 		grep --line-buffered -E '^\[[0-9:]+\] (Configuring|Building|Starting|Elapsed)' || true
 	fi
@@ -47,16 +49,32 @@ if [ -f "$bdir/test.log" ]; then
 	(cd "$SRC" && python3 tools/testing/kunit/kunit.py parse --raw_output=kunit \
 		"$bdir/test.log") >"$res/$name.ktap" 2>/dev/null || true
 fi
-summary=$(sed -n 's/.*Testing complete\. \(Ran .*\)/\1/p' "$log" | sed 's/\x1b\[[0-9;]*m//g' | tail -n 1)
-if [ -z "$summary" ]; then
+# the counts from kunit.py's own JSON (KernelCI's test API), not its text
+counts=$(python3 - "$json" 2>/dev/null <<'EOF'
+import json
+import sys
+
+counts = {}
+
+
+def walk(group):
+    for case in group['test_cases']:
+        counts[case['status']] = counts.get(case['status'], 0) + 1
+    for sub in group['sub_groups']:
+        walk(sub)
+
+
+walk(json.load(open(sys.argv[1])))
+print(counts.get('PASS', 0), counts.get('FAIL', 0) + counts.get('ERROR', 0), counts.get('SKIP', 0))
+EOF
+) || counts=
+if [ -z "$counts" ]; then
 	tail -n 40 "$log" >&2
 	die "kunit ($arch): kunit.py did not run the tests (build or boot failed; log above, full log: $log)." \
 	    "Fix the error, or run with V=1 for the whole output."
 fi
-count() { printf '%s\n' "$summary" | grep -o "$1: [0-9]*" | grep -o '[0-9]*' || echo 0; }
-passed=$(count passed)
-failed=$(($(count failed) + $(count crashed) + $(count errors)))
-skipped=$(count skipped)
+read -r passed failed skipped <<<"$counts"
+[ $((passed + failed + skipped)) -gt 0 ] || failed=1
 [ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
 
 report=$(kunit_log_report "$bdir/test.log")

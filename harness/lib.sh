@@ -161,6 +161,17 @@ kunit_py() {
 		--build_dir="$bdir" --make_options "CC=$cc")
 }
 
+# kunit_tool_dir: tools/testing/kunit whose parser reads the run's KTAP:
+# the tree's, or build/linux's when the tree has none
+kunit_tool_dir() {
+	local d
+	for d in "${SRC:-$TREE}/tools/testing/kunit" "$TREE/tools/testing/kunit"; do
+		[ -f "$d/kunit_parser.py" ] && { echo "$d"; return 0; }
+	done
+	die "no tools/testing/kunit/kunit_parser.py in ${SRC:-$TREE} or build/linux to read the KTAP with." \
+	    "Run 'make tree' first."
+}
+
 # Kernel log reports that fail a run whatever its tests say: the one list,
 # in the kselftest's header (the guests' tests compile it in), one extended
 # regex per line, each with an example of the line it is for.
@@ -424,25 +435,26 @@ mutation_no_kernel_src() {
 # --- KTAP from the harness's own checks ---
 # ktap_begin COUNT; then ktap_ok LABEL, ktap_not_ok LABEL [DETAILS] (shown as
 # "# " lines) or ktap_skip LABEL REASON per test; ktap_end DIR NAME writes
-# DIR/NAME.result for the report, prints the summary and returns non-zero
-# when a test failed.
+# DIR/NAME.ktap (the KTAP printed) and DIR/NAME.result for the report,
+# prints the summary and returns non-zero when a test failed.
+ktap_line() { printf '%s\n' "$@" | tee -a "$KT_FILE"; }
 ktap_begin() {
 	KT_N=0 KT_PASS=0 KT_FAIL=0 KT_SKIP=0 KT_T0=$(now) KT_PLAN=$1
-	echo "KTAP version 1"
-	echo "1..$1"
+	KT_FILE=$(mktemp)
+	ktap_line "KTAP version 1" "1..$1"
 }
 ktap_ok() {
 	KT_N=$((KT_N + 1)) KT_PASS=$((KT_PASS + 1))
-	echo "ok $KT_N $1"
+	ktap_line "ok $KT_N $1"
 }
 ktap_not_ok() {
 	KT_N=$((KT_N + 1)) KT_FAIL=$((KT_FAIL + 1))
-	echo "not ok $KT_N $1"
-	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /'
+	ktap_line "not ok $KT_N $1"
+	[ -z "${2:-}" ] || printf '%s\n' "$2" | sed 's/^/# /' | tee -a "$KT_FILE"
 }
 ktap_skip() {
 	KT_N=$((KT_N + 1)) KT_SKIP=$((KT_SKIP + 1))
-	echo "ok $KT_N $1 # SKIP $2"
+	ktap_line "ok $KT_N $1 # SKIP $2"
 }
 ktap_end() {
 	local secs=$(($(now) - KT_T0))
@@ -450,6 +462,7 @@ ktap_end() {
 	[ "$KT_N" = "$KT_PLAN" ] ||
 		ktap_not_ok "plan" "the plan said 1..$KT_PLAN but $KT_N results came: fix the count in ktap_begin"
 	mkdir -p "$1"
+	mv "$KT_FILE" "$1/$2.ktap"
 	printf '%s %s %s %s %s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs" >"$1/$2.result"
 	printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs"
 	[ "$KT_FAIL" = 0 ]

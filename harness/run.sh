@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Run harness steps (harness/STEP.sh) one after the other, keep going when
-# one fails, then print the result table. Exits non-zero when anything
-# failed. A step that dies before writing its results counts as one failure.
+# one fails, then print the result table and write results.json and
+# junit.xml (harness/results.py). Exits non-zero when anything failed. A step that dies before writing its results counts as one failure.
 #
 #   harness/run.sh STEP...
 set -uo pipefail
@@ -25,4 +25,9 @@ for s in "$@"; do
 	fi
 	rm -f "$mark"
 done
-"$TOP/harness/report.sh" "$(($(now) - t0))"
+rc=0
+"$TOP/harness/report.sh" "$(($(now) - t0))" || rc=1
+# results.json and junit.xml for CI, read back; a malformed KTAP of a
+# step that passed fails the run
+python3 "$TOP/harness/results.py" "$res" "$(kunit_tool_dir)" "$(kernel_version "$SRC")" || rc=1
+exit "$rc"

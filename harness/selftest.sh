@@ -33,6 +33,8 @@
 #     QEMU, a run killed with a mutation applied or during git am is
 #     repaired by the next 'make tree', a goal needs only its packages,
 #     and a stale worktree is made again.
+# 13. results.json and junit.xml read back; a malformed .result and a
+#     truncated KTAP of a step that passed fail.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -60,7 +62,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((30 + ${#reports[@]}))
+ktap_begin $((33 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -364,5 +366,33 @@ rm -rf "$wt"
 git -C "$TREE" worktree prune
 [ ! -s "$tmp/out" ]
 result $? stale_worktree_is_made_again
+
+# 13. results.json and junit.xml (harness/results.py): written and read
+# back; a malformed .result or a KTAP that does not parse in a step that
+# passed fails the run, naming the file
+rdir=$tmp/results-json
+mkdir -p "$rdir"
+printf '%s\n' "KTAP version 1" "1..3" "ok 1 a" "not ok 2 b" "ok 3 c # SKIP why" >"$rdir/one.ktap"
+echo "one 1 1 1 5" >"$rdir/one.result"
+echo "two 4 0 0 7" >"$rdir/two.result"
+results_py() { python3 "$TOP/harness/results.py" "$rdir" "$(kunit_tool_dir)" 6.12.0; }
+{ results_py >/dev/null || echo "results.py failed on good results"
+  python3 - "$rdir" <<'EOF' || echo "results.json or junit.xml is not what the results say"
+import json, sys, xml.etree.ElementTree as ET
+d = json.load(open(sys.argv[1] + '/results.json'))
+assert d['counts'] == {'passed': 5, 'failed': 1, 'skipped': 1}, d['counts']
+one = d['sub_groups'][0]
+assert [c['status'] for c in one['test_cases']] == ['PASS', 'FAIL', 'SKIP'], one
+x = ET.parse(sys.argv[1] + '/junit.xml').getroot()
+assert [s.get('name') for s in x] == ['one', 'two'] and x[0].get('failures') == '1'
+EOF
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? results_json_and_junit_read_back
+echo "three 1 x" >"$rdir/three.result"
+expect_failure results_fail_on_malformed_result 'three.result is not "NAME PASSED FAILED SKIPPED SECONDS"' results_py
+rm -f "$rdir/three.result"
+printf '%s\n' "KTAP version 1" "1..3" "ok 1 a" "ok 2 b" >"$rdir/two.ktap"
+expect_failure results_fail_on_truncated_ktap_of_a_pass 'malformed KTAP: two.ktap' results_py
 
 ktap_end "$res" harness-selftest

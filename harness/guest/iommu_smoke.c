@@ -31,8 +31,14 @@ int main(void)
 	ksft_set_plan(5);
 
 	if (!module || !*module) {
-		ksft_test_result_skip("load_module: %s\n",
-				      "the IOMMU driver is built in (IOMMU_MODULE is empty)");
+		/*
+		 * ksft_test_result_skip() prints no test name, which KTAP
+		 * parsers (kunit.py's) reject; the counter and the number
+		 * are kselftest.h's, as there.
+		 */
+		ksft_cnt.ksft_xskip++;
+		printf("ok %u load_module # SKIP %s\n", ksft_test_num(),
+		       "the IOMMU driver is built in (IOMMU_MODULE is empty)");
 	} else {
 		ret = load_module(module);
 		ksft_test_result(ret == 0, "load_module %s%s%s\n", module,
