@@ -50,24 +50,7 @@ if [ -f "$bdir/test.log" ]; then
 		"$bdir/test.log") >"$res/$name.ktap" 2>/dev/null || true
 fi
 # the counts from kunit.py's own JSON (KernelCI's test API), not its text
-counts=$(python3 - "$json" 2>/dev/null <<'EOF'
-import json
-import sys
-
-counts = {}
-
-
-def walk(group):
-    for case in group['test_cases']:
-        counts[case['status']] = counts.get(case['status'], 0) + 1
-    for sub in group['sub_groups']:
-        walk(sub)
-
-
-walk(json.load(open(sys.argv[1])))
-print(counts.get('PASS', 0), counts.get('FAIL', 0) + counts.get('ERROR', 0), counts.get('SKIP', 0))
-EOF
-) || counts=
+counts=$(python3 "$TOP/harness/results.py" --counts "$json" 2>/dev/null) || counts=
 if [ -z "$counts" ]; then
 	tail -n 40 "$log" >&2
 	die "kunit ($arch): kunit.py did not run the tests (build or boot failed; log above, full log: $log)." \

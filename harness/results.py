@@ -23,6 +23,7 @@ parser cannot read (a truncated or malformed file cannot make a green), or
 when the written files do not read back with the steps' totals.
 
 usage: results.py RESULTS-DIR KUNIT-TOOL-DIR KERNEL-VERSION
+       results.py --counts KUNIT-JSON   (kunit.py --json: "PASSED FAILED SKIPPED")
 """
 
 import contextlib
@@ -92,9 +93,21 @@ def junit(top):
     return ET.ElementTree(suites)
 
 
+def print_counts(path):
+    try:
+        cases = list(leaves(json.load(open(path))))
+    except (OSError, ValueError, KeyError) as e:
+        die(f'{path}: not kunit.py JSON: {e}')
+    n = {s: sum(c['status'] == s for c in cases) for s in ('PASS', 'FAIL', 'ERROR', 'SKIP')}
+    print(n['PASS'], n['FAIL'] + n['ERROR'], n['SKIP'])
+    return 0
+
+
 def main():
+    if len(sys.argv) == 3 and sys.argv[1] == '--counts':
+        return print_counts(sys.argv[2])
     if len(sys.argv) != 4:
-        die(__doc__.strip().splitlines()[-1])
+        die(' '.join(__doc__.strip().splitlines()[-2:]))
     res, tool, version = sys.argv[1:]
     sys.path.insert(0, tool)
     # kunit_printer binds sys.stdout at import; the parser's progress lines

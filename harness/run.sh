@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run harness steps (harness/STEP.sh) one after the other, keep going when
 # one fails, then print the result table and write results.json and
-# junit.xml (harness/results.py). Exits non-zero when anything failed. A step that dies before writing its results counts as one failure.
+# junit.xml (harness/results.py). Exits non-zero when anything failed. A
+# step that dies before writing its results counts as one failure.
 #
 #   harness/run.sh STEP...
 set -uo pipefail
