@@ -10,8 +10,8 @@
 #   COVERAGE_MIN=95   'make coverage' fails under this line coverage (%)
 #   BENCH_RUNS=5      runs per figure of 'make bench-kunit'
 #   BASE=pristine     'make selftests' on Debian's 6.12 without the series
-#   BASE=fixes        'make selftests' on Debian's 6.12 with only the series' fixes (Fixes: tags)
-#   BASE=fixes-without-06  the same without fix 06 (or -05-06): shows the defect that fix closes
+#   BASE=fixes        'make selftests' on Debian's 6.12 with only the series' fixes (up to the last Cc: stable)
+#   BASE=fixes-without-09  the same without fix 09 (or -08-09): shows the defect that fix closes
 #   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
 
 # The knobs of harness/knobs reach the scripts as IOMMU_TEST_<name>, and

@@ -58,7 +58,7 @@ if [ -s "$frag" ] && kmake KCONFIG_ALLCONFIG="$frag" allnoconfig >>"$log" 2>&1 &
    grep -qx 'CONFIG_IOMMU_FWSPEC_KUNIT_TEST=y' "$kout/.config" &&
    grep -qx 'CONFIG_DM_KUNIT_TEST=y' "$kout/.config"; then
 	ktap_ok "tests configure (UML allnoconfig + drivers/iommu/tests/.kunitconfig)"
-	# the IOMMU suites and the driver core's (07/24's device_link_unbind)
+	# the IOMMU suites and the driver core's (09/26's device_link_unbind)
 	if kmake drivers/iommu/tests/ drivers/base/test/ >>"$log" 2>&1 &&
 	   [ -f "$kout/drivers/base/test/device_link_unbind_kunit.o" ]; then
 		ktap_ok "KUnit objects build ($(find "$kout/drivers/iommu/tests" "$kout/drivers/base/test" -name '*.o' | wc -l) objects)"

@@ -15,6 +15,13 @@
  * "supplier unbind" before it starts the second unbind, and until that
  * unbind either removes the supplier's driver (the defect) or sleeps on a
  * lock for a while (fixed) before it lets the consumer's remove() finish.
+ *
+ * The second case adds a consumer whose probe the first unbind's "supplier
+ * unbind" mark turns away. It has no driver, but its links status stays
+ * "probing" (device_links_check_suppliers() sets it before it defers): the
+ * second unbind must not count it as a consumer still to unbind, or it loops
+ * on it for ever. On a uniprocessor kernel such a loop never lets the case
+ * run again; the run's timeout ends it.
  */
 #include <kunit/platform_device.h>
 #include <kunit/test.h>
@@ -63,6 +70,9 @@ static void dl_consumer_remove(struct platform_device *pdev)
 {
 	struct dl_test *t = dl_test_of(pdev);
 
+	/* Only the consumer the unbinds are about blocks */
+	if (pdev != t->consumer)
+		return;
 	complete(&t->consumer_removing);
 	wait_for_completion_timeout(&t->consumer_may_go,
 				    msecs_to_jiffies(DL_TIMEOUT_MS));
@@ -153,11 +163,8 @@ static struct platform_device *dl_add_device(struct kunit *test,
 	return pdev;
 }
 
-static void dl_concurrent_supplier_unbind_waits_for_consumer(struct kunit *test)
+static struct dl_test *dl_test_alloc(struct kunit *test)
 {
-	struct dl_unbind unbind_consumer, unbind_supplier[2];
-	struct device_link *link;
-	unsigned long end;
 	struct dl_test *t;
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
@@ -169,33 +176,54 @@ static void dl_concurrent_supplier_unbind_waits_for_consumer(struct kunit *test)
 	KUNIT_ASSERT_EQ(test, kunit_platform_driver_register(test, &dl_supplier_driver), 0);
 	KUNIT_ASSERT_EQ(test, kunit_platform_driver_register(test, &dl_consumer_driver), 0);
 	t->supplier = dl_add_device(test, t, dl_supplier_driver.driver.name);
-	t->consumer = dl_add_device(test, t, dl_consumer_driver.driver.name);
+	return t;
+}
 
-	/* As an IOMMU driver links an endpoint to itself */
-	link = device_link_add(&t->consumer->dev, &t->supplier->dev,
+/* As an IOMMU driver links an endpoint to itself */
+static struct device_link *dl_link(struct kunit *test, struct dl_test *t,
+				   struct platform_device *consumer)
+{
+	struct device_link *link;
+
+	link = device_link_add(&consumer->dev, &t->supplier->dev,
 			       DL_FLAG_AUTOREMOVE_SUPPLIER);
 	KUNIT_ASSERT_NOT_NULL(test, link);
-	KUNIT_ASSERT_EQ(test, READ_ONCE(link->status), DL_STATE_ACTIVE);
+	return link;
+}
 
-	/* From here on the threads use @t: no assertion may end the case early */
-	dl_unbind_start(test, &unbind_consumer, &t->consumer->dev, "dl-consumer");
+/*
+ * Unbind the consumer, whose remove() then blocks, and start the first
+ * unbind of the supplier; return once it has marked @link "supplier unbind"
+ * and waits for the consumer.
+ */
+static void dl_first_unbinds_start(struct kunit *test, struct dl_test *t,
+				   struct device_link *link,
+				   struct dl_unbind *unbind_consumer,
+				   struct dl_unbind *unbind_supplier)
+{
+	unsigned long end;
+
+	dl_unbind_start(test, unbind_consumer, &t->consumer->dev, "dl-consumer");
 	KUNIT_EXPECT_TRUE(test,
 			  wait_for_completion_timeout(&t->consumer_removing,
 						      msecs_to_jiffies(DL_TIMEOUT_MS)));
 
-	dl_unbind_start(test, &unbind_supplier[0], &t->supplier->dev, "dl-supplier/0");
+	dl_unbind_start(test, unbind_supplier, &t->supplier->dev, "dl-supplier/0");
 	/* The consumer is still bound, so the link cannot be dropped yet */
 	end = jiffies + msecs_to_jiffies(DL_TIMEOUT_MS);
 	while (READ_ONCE(link->status) != DL_STATE_SUPPLIER_UNBIND &&
 	       time_before(jiffies, end))
 		usleep_range(500, 1000);
 	KUNIT_EXPECT_EQ(test, READ_ONCE(link->status), DL_STATE_SUPPLIER_UNBIND);
+}
 
-	dl_unbind_start(test, &unbind_supplier[1], &t->supplier->dev, "dl-supplier/1");
-	dl_unbind_wait_blocked(t, &unbind_supplier[1]);
-
+/* Let the consumer's remove() finish; every unbind must then end */
+static void dl_unbinds_finish(struct kunit *test, struct dl_test *t,
+			      struct dl_unbind *unbind_consumer,
+			      struct dl_unbind unbind_supplier[2])
+{
 	complete(&t->consumer_may_go);
-	dl_unbind_finish(test, &unbind_consumer);
+	dl_unbind_finish(test, unbind_consumer);
 	dl_unbind_finish(test, &unbind_supplier[0]);
 	dl_unbind_finish(test, &unbind_supplier[1]);
 
@@ -206,8 +234,64 @@ static void dl_concurrent_supplier_unbind_waits_for_consumer(struct kunit *test)
 	KUNIT_EXPECT_NULL(test, t->consumer->dev.driver);
 }
 
+static void dl_concurrent_supplier_unbind_waits_for_consumer(struct kunit *test)
+{
+	struct dl_unbind unbind_consumer, unbind_supplier[2];
+	struct device_link *link;
+	struct dl_test *t;
+
+	t = dl_test_alloc(test);
+	t->consumer = dl_add_device(test, t, dl_consumer_driver.driver.name);
+	link = dl_link(test, t, t->consumer);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(link->status), DL_STATE_ACTIVE);
+
+	/* From here on the threads use @t: no assertion may end the case early */
+	dl_first_unbinds_start(test, t, link, &unbind_consumer, &unbind_supplier[0]);
+
+	dl_unbind_start(test, &unbind_supplier[1], &t->supplier->dev, "dl-supplier/1");
+	dl_unbind_wait_blocked(t, &unbind_supplier[1]);
+
+	dl_unbinds_finish(test, t, &unbind_consumer, unbind_supplier);
+}
+
+static void dl_turned_away_consumer_does_not_hold_supplier(struct kunit *test)
+{
+	struct dl_unbind unbind_consumer, unbind_supplier[2];
+	struct device_link *link, *turned_away_link;
+	struct platform_device *turned_away;
+	struct dl_test *t;
+
+	t = dl_test_alloc(test);
+	/*
+	 * Linked first, so the first supplier unbind marks its link before it
+	 * waits for the bound consumer's
+	 */
+	turned_away = dl_add_device(test, t, dl_consumer_driver.driver.name);
+	device_release_driver(&turned_away->dev);
+	turned_away_link = dl_link(test, t, turned_away);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(turned_away_link->status), DL_STATE_AVAILABLE);
+	t->consumer = dl_add_device(test, t, dl_consumer_driver.driver.name);
+	link = dl_link(test, t, t->consumer);
+	KUNIT_ASSERT_EQ(test, READ_ONCE(link->status), DL_STATE_ACTIVE);
+
+	dl_first_unbinds_start(test, t, link, &unbind_consumer, &unbind_supplier[0]);
+	KUNIT_EXPECT_EQ(test, READ_ONCE(turned_away_link->status),
+			DL_STATE_SUPPLIER_UNBIND);
+
+	/* Its probe is deferred and leaves it "probing" with no driver */
+	KUNIT_EXPECT_LE(test, device_attach(&turned_away->dev), 0);
+	KUNIT_EXPECT_NULL(test, turned_away->dev.driver);
+	KUNIT_EXPECT_EQ(test, turned_away->dev.links.status, DL_DEV_PROBING);
+
+	dl_unbind_start(test, &unbind_supplier[1], &t->supplier->dev, "dl-supplier/1");
+	dl_unbind_wait_blocked(t, &unbind_supplier[1]);
+
+	dl_unbinds_finish(test, t, &unbind_consumer, unbind_supplier);
+}
+
 static struct kunit_case device_link_unbind_cases[] = {
 	KUNIT_CASE_SLOW(dl_concurrent_supplier_unbind_waits_for_consumer),
+	KUNIT_CASE_SLOW(dl_turned_away_consumer_does_not_hold_supplier),
 	{}
 };
 
