@@ -35,6 +35,7 @@
 #     and a stale worktree is made again.
 # 13. results.json and junit.xml read back; a malformed .result and a
 #     truncated KTAP of a step that passed fail.
+# 14. BASE=fixes is the series up to its last patch for stable.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -62,7 +63,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((33 + ${#reports[@]}))
+ktap_begin $((34 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -371,6 +372,18 @@ rm -rf "$wt"
 git -C "$TREE" worktree prune
 [ ! -s "$tmp/out" ]
 result $? stale_worktree_is_made_again
+
+# BASE=fixes takes the series up to its last patch for stable, and refuses
+# to leave out one after it
+mkdir -p "$tmp/fixes-patches"
+for n in 1 2 3; do
+	{ echo "Subject: [PATCH 0$n/03] patch $n"; echo
+	  [ "$n" != 2 ] || echo "Cc: stable@vger.kernel.org"; } >"$tmp/fixes-patches/000$n-p.patch"
+done
+printf '%s\n' 0001-p.patch 0002-p.patch 0003-p.patch >"$tmp/fixes-patches/series"
+expect_failure fixes_are_the_series_up_to_the_last_stable_patch \
+	'The fixes are patches 01 to 02,' \
+	env IOMMU_TEST_PATCHES="$tmp/fixes-patches" "$TOP/harness/pristine.sh" fixes-without-03
 
 # 13. results.json and junit.xml (harness/results.py): written and read
 # back; a malformed .result or a KTAP that does not parse in a step that
