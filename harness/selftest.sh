@@ -36,6 +36,7 @@
 # 13. results.json and junit.xml read back; a malformed .result and a
 #     truncated KTAP of a step that passed fail.
 # 14. BASE=fixes is the series up to its last patch for stable.
+# 15. Every guest mutation applies to the series.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -63,7 +64,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((34 + ${#reports[@]}))
+ktap_begin $((35 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -384,6 +385,15 @@ printf '%s\n' 0001-p.patch 0002-p.patch 0003-p.patch >"$tmp/fixes-patches/series
 expect_failure fixes_are_the_series_up_to_the_last_stable_patch \
 	'The fixes are patches 01 to 02,' \
 	env IOMMU_TEST_PATCHES="$tmp/fixes-patches" "$TOP/harness/pristine.sh" fixes-without-03
+
+# every guest mutation still applies to the series ('make mutate-guests'
+# is not in 'make check', so a stale one would go unseen until it runs)
+for m in "$TOP"/mutations/guest/*.patch; do
+	git -C "$TREE" apply --check "$m" 2>/dev/null ||
+		echo "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
+done >"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? guest_mutations_apply
 
 # 13. results.json and junit.xml (harness/results.py): written and read
 # back; a malformed .result or a KTAP that does not parse in a step that
