@@ -53,8 +53,8 @@ for m in "${muts[@]}"; do
 	mutation_apply "$m"
 	log=$res/mutate-$name.log
 	rm -f "$bdir/test.log"
-	timeout=$(sed -n 's/^Timeout: *//p' "$m")
-	kunit_py um "$bdir" ${timeout:+--timeout "$timeout"} >"$log" 2>&1 || true
+	run_timeout=$(sed -n 's/^Timeout: *//p' "$m")
+	kunit_py um "$bdir" ${run_timeout:+--timeout "$run_timeout"} >"$log" 2>&1 || true
 	mutation_restore
 	if [ ! -s "$bdir/test.log" ]; then
 		ktap_not_ok "$name" "the mutated kernel did not build or boot: see ${log#"$TOP"/}"
