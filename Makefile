@@ -23,7 +23,7 @@ $(foreach v,$(HARNESS_KNOBS),$(if $(filter environment,$(origin $(v))),$(if $(IO
 .NOTPARALLEL:
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests bisect-check standalone-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests kselftest-tarball bisect-check standalone-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -31,11 +31,12 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
-	@echo 'make check        the project gate (CI): the series standalone, checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, harness selftests'
+	@echo 'make check        the project gate (CI): the series standalone, checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, the kselftest tarball booted, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT), intel-iommu, amd-iommu'
 	@echo 'make selftests    kselftest iommu_probe_storm in the six guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series, BASE=fixes with only its fixes; KCSAN=1 with KCSAN kernels'
 	@echo 'make bench-selftests storm cycles per second per scenario, race boots per minute, time per target'
+	@echo 'make kselftest-tarball the iommu kselftests as CI takes them (gen_tar), with per target a kernel, rootfs and QEMU command line: build/kselftest/TARGET'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
 	@echo 'make selftest     tests of the harness itself'
@@ -75,6 +76,9 @@ selftests: tree
 
 bench-selftests: tree
 	@$(H)/bench-selftests.sh
+
+kselftest-tarball: tree
+	@$(H)/kselftest-tarball.sh
 
 checkpatch: tree
 	@$(H)/checkpatch.sh
@@ -116,7 +120,7 @@ run: tree
 	@$(H)/run.sh kunit smoke selftests
 
 check: tree
-	@$(H)/run.sh standalone checkpatch kerneldoc kunit mutate coverage smoke selftests-check selftest
+	@$(H)/run.sh standalone checkpatch kerneldoc kunit mutate coverage smoke selftests-check kselftest-check selftest
 
 clean:
 	@$(H)/clean.sh

@@ -11,13 +11,19 @@
 # whatever its tests said, each starting with its kind: watchdog,
 # qemu-crash, exit, report, died or no-tests.
 #
-#   harness/boot.sh NAME TIMEOUT QEMU-BINARY QEMU-ARG...
+#   harness/boot.sh [--own-console] NAME TIMEOUT QEMU-BINARY QEMU-ARG...
+#
+# QEMU gets '-display none -monitor none -serial stdio -no-reboot' added,
+# unless --own-console says that the command (a kselftest-tarball run.sh)
+# adds them itself.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
-timeout=${2:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
-qemu=${3:?usage: boot.sh NAME TIMEOUT QEMU QEMU-ARG...}
+console=(-display none -monitor none -serial stdio -no-reboot)
+[ "${1:-}" != --own-console ] || { console=(); shift; }
+name=${1:?usage: boot.sh [--own-console] NAME TIMEOUT QEMU QEMU-ARG...}
+timeout=${2:?usage: boot.sh [--own-console] NAME TIMEOUT QEMU QEMU-ARG...}
+qemu=${3:?usage: boot.sh [--own-console] NAME TIMEOUT QEMU QEMU-ARG...}
 shift 3
 select_tree
 command -v "$qemu" >/dev/null || die "$qemu is not installed." "Run 'make deps' as root."
@@ -49,7 +55,7 @@ rc=0
 # terminal's ^C: a signal to this script stops QEMU (timeout passes SIGTERM
 # on), then ends this script by the same signal, so that the scripts that
 # started it stop too rather than boot the next guest.
-timeout -k 5 "$timeout" "$qemu" -display none -monitor none -serial stdio -no-reboot "$@" \
+timeout -k 5 "$timeout" "$qemu" "${console[@]}" "$@" \
 	</dev/null >"$log" 2>&1 &
 qpid=$!
 stop_qemu() {

@@ -6,15 +6,31 @@
 # kernel's modules with their modules.dep. Packed with the kernel's own
 # usr/gen_init_cpio, so no root is needed for the /dev/console node.
 #
-#   harness/initramfs.sh NAME ARCH TEST.c|TEST.sh...
+#   harness/initramfs.sh [-z] [-f SRC=DEST]... NAME ARCH TEST.c|TEST.sh...
 #
+# -f puts the host file SRC at DEST in the image (the kselftest tarball and
+# the C library its programs link with); -z compresses the modules with xz
+# as kbuild's modules_install does (a kernel with CONFIG_MODULE_DECOMPRESS
+# loads them), so that the guest's module loader meets what distribution
+# and CI root filesystems have.
 # Writes build/NAME/IMAGE.cpio; IMAGE defaults to initramfs (the smoke
 # tests), so that each set of test programs has an image of its own.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-name=${1:?usage: initramfs.sh NAME ARCH TEST.c...}
-arch=${2:?usage: initramfs.sh NAME ARCH TEST.c...}
+usage="usage: initramfs.sh [-z] [-f SRC=DEST]... NAME ARCH TEST.c|TEST.sh..."
+extra=() xz_modules=
+while getopts zf: opt; do
+	case "$opt" in
+	z)	xz_modules=1 ;;
+	f)	[[ "$OPTARG" == ?*=/?* ]] || die "initramfs: -f $OPTARG is not SRC=/DEST." "$usage"
+		extra+=("$OPTARG") ;;
+	*)	die "initramfs: unknown option." "$usage" ;;
+	esac
+done
+shift $((OPTIND - 1))
+name=${1:?$usage}
+arch=${2:?$usage}
 shift 2
 select_tree
 case "$arch" in
@@ -53,6 +69,16 @@ for t in "$@"; do
 	n=$((n + 10))
 done
 
+# the modules as the image has them: kbuild's xz settings (scripts/Makefile.modinst),
+# modules.dep naming the compressed files
+mods=$kout/modules
+if [ -n "$xz_modules" ]; then
+	mods=$stage/modules
+	cp -a "$kout/modules" "$mods"
+	find "$mods" -name '*.ko' -exec xz --check=crc32 --lzma2=dict=1MiB {} +
+	find "$mods" -name modules.dep -exec sed -i -E 's/\.ko(:| |$)/.ko.xz\1/g' {} +
+fi
+
 list=$kout/$image.list
 {
 	echo "dir /dev 0755 0 0"
@@ -63,9 +89,17 @@ list=$kout/$image.list
 	echo "dir /tests 0755 0 0"
 	[ -z "$busybox" ] || printf 'dir /bin 0755 0 0\nfile /bin/busybox %s 0755 0 0\n' "$busybox"
 	for f in "$stage"/tests/*; do echo "file /tests/$(basename "$f") $f 0755 0 0"; done
-	(cd "$kout/modules" && find lib -type d | sort | sed 's|.*|dir /& 0755 0 0|')
-	(cd "$kout/modules" && find lib -type f | sort | sed "s|.*|file /& $kout/modules/& 0644 0 0|")
-} >"$list"
+	(cd "$mods" && find lib -type d | sort | sed 's|.*|dir /& 0755 0 0|')
+	(cd "$mods" && find lib -type f | sort | sed "s|.*|file /& $mods/& 0644 0 0|")
+	for f in "${extra[@]}"; do
+		d=${f#*=} p=
+		for c in $(dirname "$d" | tr / ' '); do
+			p+=/$c
+			echo "dir $p 0755 0 0"
+		done
+		echo "file $d $(realpath "${f%%=*}") 0755 0 0"
+	done
+} | awk '$1 != "dir" || !seen[$2]++' >"$list"
 "$gen" "$list" >"$kout/$image.cpio" ||
 	die "$name: gen_init_cpio failed on $list."
 info "$name: $image.cpio $(du -h "$kout/$image.cpio" | cut -f1), $# test program(s)"

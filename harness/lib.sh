@@ -470,3 +470,23 @@ ktap_end() {
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
+
+# ktap_nested_all_passed KTAP: true when the KTAP of a test that
+# run_kselftest.sh ran (nested under "# ") planned some cases and passed
+# each of them, none skipped; otherwise false, with the reason on stdout.
+# run_kselftest.sh's own "ok" for the program hides a storm that skipped
+# every scenario (no IOMMU_MODULE, say).
+ktap_nested_all_passed() {
+	local plan pass other
+	plan=$(sed -n -E 's/^# 1\.\.([0-9]+)$/\1/p' "$1" | sed -n 1p)
+	pass=$(grep -cE '^# ok [0-9]+ [^#]*$' "$1" || true)
+	other=$(grep -cE '^# (not ok [0-9]+ |ok [0-9]+ .*# SKIP)' "$1" || true)
+	if [ -z "$plan" ] || [ "$plan" = 0 ]; then
+		echo "run_kselftest.sh's test printed no plan (no '# 1..N' line): it did not run"
+	elif [ "$pass" != "$plan" ] || [ "$other" != 0 ]; then
+		echo "the storm planned $plan scenarios, $pass passed, $other failed or skipped"
+	else
+		return 0
+	fi
+	return 1
+}

@@ -37,6 +37,9 @@
 #     truncated KTAP of a step that passed fail.
 # 14. BASE=fixes is the series up to its last patch for stable.
 # 15. Every guest mutation applies to the series.
+# 16. The kselftest tarball: compressed modules (.ko.xz, .ko.zst, .ko.gz)
+#     are found by name and loaded as compressed files; the nested KTAP
+#     of run_kselftest.sh fails on a skipped, failed or missing scenario.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -64,7 +67,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((35 + ${#reports[@]}))
+ktap_begin $((37 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -422,5 +425,38 @@ expect_failure results_fail_on_malformed_result 'three.result is not "NAME PASSE
 rm -f "$rdir/three.result"
 printf '%s\n' "KTAP version 1" "1..3" "ok 1 a" "ok 2 b" >"$rdir/two.ktap"
 expect_failure results_fail_on_truncated_ktap_of_a_pass 'malformed KTAP: two.ktap' results_py
+
+# 16. what the guests' module loader makes of compressed module files
+# (modname_judge.c runs iommu_modload.h's naming on the host): the name
+# without ".ko" and its suffix, and MODULE_INIT_COMPRESSED_FILE (4)
+{ gcc -Wall -Werror -Wno-unused-function -O2 -I"$TOP/tools/testing/selftests" -o "$tmp/modname_judge" \
+	"$TOP/harness/modname_judge.c" 2>&1 &&
+  diff -u - <("$tmp/modname_judge" kernel/drivers/iommu/virtio-iommu.ko \
+	kernel/drivers/iommu/arm/arm-smmu-v3/arm_smmu_v3.ko.xz virtio-iommu.ko.zst \
+	virtio-iommu.ko.gz a.kobj.ko.xz) <<'EOF2'
+kernel/drivers/iommu/virtio-iommu.ko virtio_iommu 0
+kernel/drivers/iommu/arm/arm-smmu-v3/arm_smmu_v3.ko.xz arm_smmu_v3 4
+virtio-iommu.ko.zst virtio_iommu 4
+virtio-iommu.ko.gz virtio_iommu 4
+a.kobj.ko.xz a.kobj 4
+EOF2
+} >"$tmp/out" 2>&1
+result $? compressed_module_names
+
+# run_kselftest.sh's "ok" for the storm is not enough: its nested KTAP
+# must pass every scenario it plans
+nested() { printf '%s\n' "TAP version 13" "1..1" "# TAP version 13" "$@" "ok 1 selftests: iommu: iommu_probe_storm" >"$tmp/nested.ktap"; }
+{ nested "# 1..2" "# ok 1 storm.a" "# ok 2 storm.b"
+  ktap_nested_all_passed "$tmp/nested.ktap" || echo "two passed scenarios of two were not a pass"
+  for bad in "# ok 2 storm.b # SKIP no module" "# not ok 2 storm.b" ""; do
+	nested "# 1..2" "# ok 1 storm.a" "$bad"
+	! ktap_nested_all_passed "$tmp/nested.ktap" >/dev/null || echo "passed with '$bad' as the second scenario"
+  done
+  nested
+  why=$(ktap_nested_all_passed "$tmp/nested.ktap") && echo "no plan passed"
+  [[ "$why" == *"no plan"* ]] || echo "no plan was a failure, but not said so: $why"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? kselftest_nested_ktap_judged
 
 ktap_end "$res" harness-selftest

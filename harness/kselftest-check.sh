@@ -1,0 +1,41 @@
+#!/usr/bin/env bash
+# SPDX-License-Identifier: GPL-2.0
+# The kselftest-tarball step of 'make check': write the tarball and a guest
+# for arm64-virtio-iommu-dt (harness/kselftest-tarball.sh), then boot that
+# output alone, with its run.sh, as another runner would: boot.sh judges
+# the console (kernel reports, hangs, run_kselftest.sh's result line), and
+# the storm's own KTAP, nested under run_kselftest.sh's, must show every
+# scenario it plans passed, none skipped. The watchdog is the settings
+# file's timeout, plus two minutes for the boot.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+select_tree
+knob SELFTEST_TARGETS "${SELFTEST_TARGETS:-arm64-virtio-iommu-dt}"
+knob STORM_SECONDS "${STORM_SECONDS:-2}"
+"$TOP/harness/kselftest-tarball.sh"
+
+res=$OUT/results
+rc=0
+for t in $SELFTEST_TARGETS; do
+	out=$OUT/kselftest/$t
+	name=kselftest-tarball-$t
+	settings=$(tar -xzOf "$out/kselftest.tar.gz" ./iommu/settings)
+	limit=$(sed -n 's/^timeout=//p' <<<"$settings")
+	[[ "$limit" =~ ^[0-9]+$ ]] ||
+		die "$t: the tarball's iommu/settings has no timeout= line." "It is tools/testing/selftests/iommu/settings (in the series, 26/26)."
+	read -ra g <<<"$(guest_target "$t")"
+	knob DECODE_KERNEL "$OUT/$(kind_dir "${g[0]}")"
+	knob DECODE_CROSS "$([ "$(kind_arch "${g[0]}")" = x86_64 ] || echo aarch64-linux-gnu-)"
+	step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
+	ok=1
+	(cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh) || ok=
+	if ! why=$(ktap_nested_all_passed "$res/$name.ktap"); then
+		echo "FAIL $name: $why (${res#"$TOP"/}/$name.log)" >&2
+		read -r n p f sk secs <"$res/$name.result"
+		echo "$n $p $((f + 1)) $sk $secs" >"$res/$name.result"
+		ok=
+	fi
+	[ -n "$ok" ] || rc=1
+done
+exit "$rc"
