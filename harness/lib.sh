@@ -107,24 +107,37 @@ kernel_version() {
 }
 
 # The tree the suite runs on: KERNEL_SRC when given, else build/linux.
-# Build output for a foreign tree goes under build/ext-<name>, never into it.
+# Build output for a KERNEL_SRC tree goes under build/ext-<name>, never
+# into it. SRC is the tree the harness builds and writes test files into:
+# for a KERNEL_SRC outside build/ (a user's tree), the hard-linked copy
+# build/ext-<name>/src that 'make tree' (harness/foreign.sh) prepares;
+# KSRC is the tree given. 'select_tree --preparing' (tree.sh, foreign.sh)
+# does not ask for the copy to exist yet.
 select_tree() {
 	if [ -n "${KERNEL_SRC:-}" ]; then
 		[ -d "$KERNEL_SRC" ] ||
 			die "KERNEL_SRC=$KERNEL_SRC does not exist." \
 			    "Point KERNEL_SRC at a Linux source tree, or leave it unset to use build/linux."
-		SRC=$(cd "$KERNEL_SRC" && pwd)
-		is_kernel_tree "$SRC" ||
+		KSRC=$(cd "$KERNEL_SRC" && pwd -P)
+		is_kernel_tree "$KSRC" ||
 			die "KERNEL_SRC=$KERNEL_SRC is not a Linux kernel tree (no top-level Makefile with VERSION, Kbuild and scripts/)." \
 			    "Point KERNEL_SRC at the top of a kernel source tree."
-		OUT=$BUILD/ext-$(printf '%s' "$SRC" | md5sum | cut -c1-8)
+		OUT=$BUILD/ext-$(printf '%s' "$KSRC" | md5sum | cut -c1-8)
+		if [[ "$KSRC" == "$BUILD"/* ]]; then
+			SRC=$KSRC
+		else
+			SRC=$OUT/src
+			[ "${1:-}" = --preparing ] || is_kernel_tree "$SRC" ||
+				die "no working copy of KERNEL_SRC=$KSRC in ${SRC#"$TOP"/}." \
+				    "Run 'make tree KERNEL_SRC=$KERNEL_SRC' first (make kunit, smoke and selftests do)."
+		fi
 	else
-		SRC=$TREE
+		SRC=$TREE KSRC=$TREE
 		is_kernel_tree "$SRC" ||
 			die "no prepared kernel tree at build/linux." "Run 'make tree' first."
 		OUT=$BUILD
 	fi
-	export SRC OUT
+	export SRC OUT KSRC
 }
 
 ccache_env() {
@@ -141,13 +154,14 @@ ccache_env() {
 	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 }
 
-# kunit_py ARCH BUILD-DIR [KUNIT.PY-ARGS...]: run the suite with the tree's kunit.py for ARCH
+# kunit_py ARCH BUILD-DIR [KUNIT.PY-ARGS...]: run the suite (kunit_config, default
+# drivers/iommu/tests: its .kunitconfig) with the tree's kunit.py for ARCH
 # (um, arm64, x86_64; the others under QEMU with two CPUs, so that the
 # race suite runs truly in parallel; UML has one), kernel output in
 # BUILD-DIR/test.log. Needs select_tree and ccache_env first.
 kunit_py() {
 	local arch=$1 bdir=$2 cc="ccache gcc"
-	local args=(--kunitconfig=drivers/iommu/tests --jobs "$(nproc)" --timeout 300)
+	local args=(--kunitconfig="${kunit_config:-drivers/iommu/tests}" --jobs "$(nproc)" --timeout 300)
 	shift 2
 	args+=("$@")
 	case "$arch" in

@@ -36,8 +36,11 @@ for f in "${files[@]}"; do
 		    "Put that change in a patch of the series instead (commit it in build/linux, then 'make export')."
 	fi
 	if ! cmp -s "$f" "$dst/$f"; then
+		# by rename: in a hard-linked copy of someone's tree
+		# (foreign.sh), writing into the file would write into theirs
 		mkdir -p "$dst/$(dirname "$f")"
-		cp "$f" "$dst/$f"
+		cp "$f" "$dst/$f.overlay-new"
+		mv -f "$dst/$f.overlay-new" "$dst/$f"
 		changed=$((changed + 1))
 	fi
 done

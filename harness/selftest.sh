@@ -40,6 +40,10 @@
 # 16. The kselftest tarball: compressed modules (.ko.xz, .ko.zst, .ko.gz)
 #     are found by name and loaded as compressed files; the nested KTAP
 #     of run_kselftest.sh fails on a skipped, failed or missing scenario.
+# 17. A KERNEL_SRC tree without the series, outside build/: not a byte of
+#     it changes; the KUnit files it can build get their hook-up in the
+#     copy, the others are SKIP with what the tree lacks, in KTAP that
+#     kunit's parser reads.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -67,7 +71,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((37 + ${#reports[@]}))
+ktap_begin $((38 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -458,5 +462,41 @@ nested() { printf '%s\n' "TAP version 13" "1..1" "# TAP version 13" "$@" "ok 1 s
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? kselftest_nested_ktap_judged
+
+# 17. a tree without the series: the bare files the harness reads, as 6.12
+# has them (the driver core's KUnit tests and platform devices, no
+# iommu_fwspec_alloc())
+ft=$tmp/foreign-tree
+mkdir -p "$ft/scripts" "$ft/include/linux" "$ft/include/kunit" "$ft/drivers/iommu" "$ft/drivers/base/test"
+printf 'VERSION = 6\nPATCHLEVEL = 12\nSUBLEVEL = 0\nEXTRAVERSION =\n' >"$ft/Makefile"
+: >"$ft/Kbuild"
+echo 'int iommu_fwspec_init(struct device *dev, struct fwnode_handle *iommu_fwnode);' >"$ft/include/linux/iommu.h"
+echo 'struct platform_device *kunit_platform_device_alloc(struct kunit *test, const char *name, int id);' >"$ft/include/kunit/platform_device.h"
+printf 'if IOMMU_SUPPORT\nconfig X\n\tbool\nendif # IOMMU_SUPPORT\n' >"$ft/drivers/iommu/Kconfig"
+echo 'obj-y += iommu.o' >"$ft/drivers/iommu/Makefile"
+printf 'config DM_KUNIT_TEST\n\ttristate\n' >"$ft/drivers/base/test/Kconfig"
+echo 'obj-$(CONFIG_DM_KUNIT_TEST) += root-device-test.o' >"$ft/drivers/base/test/Makefile"
+tree_state() { (cd "$ft" && find . -printf '%P %y %s %i %T@ %m\n' | sort && find . -type f -exec md5sum {} + | sort); }
+before=$(tree_state)
+fout=$BUILD/ext-$(printf '%s' "$(cd "$ft" && pwd -P)" | md5sum | cut -c1-8)
+{ IOMMU_TEST_KERNEL_SRC=$ft "$TOP/harness/tree.sh" >/dev/null || echo "make tree KERNEL_SRC=<a tree without the series> failed"
+  [ "$(tree_state)" = "$before" ] || { echo "the tree changed:"; diff <(echo "$before") <(tree_state) | head; }
+  grep -qx 'run drivers/base/test/device_link_unbind_kunit.c' "$fout/kunit-plan" || echo "device_link_unbind is not planned to run"
+  grep -qx "skip drivers/iommu/tests/iommu_fwspec_kunit.c|the series' iommu_fwspec_alloc() (patches 10-24 of patches/)" "$fout/kunit-plan" ||
+	echo "iommu_fwspec is not skipped for the series' API"
+  grep -qx 'obj-$(CONFIG_DM_KUNIT_TEST) += device_link_unbind_kunit.o' "$fout/src/drivers/base/test/Makefile" ||
+	echo "the copy's drivers/base/test/Makefile does not build device_link_unbind_kunit.o"
+  cmp -s "$ft/drivers/iommu/Kconfig" "$fout/src/drivers/iommu/Kconfig" || echo "the copy hooks up the iommu tests, which cannot build there"
+  mkdir -p "$tmp/foreign-results"
+  n=$(python3 "$TOP/harness/kunit_skips.py" "$fout/kunit-plan" "$TOP" - "$tmp/foreign-results/kunit-um.ktap") &&
+	echo "kunit-um 0 0 $n 0" >"$tmp/foreign-results/kunit-um.result" &&
+	python3 "$TOP/harness/results.py" "$tmp/foreign-results" "$(kunit_tool_dir)" 6.12.0 >/dev/null ||
+	echo "the SKIP KTAP does not read back"
+  python3 -c 'import json, sys; c = json.load(open(sys.argv[1]))["counts"]; sys.exit(c != {"passed": 0, "failed": 0, "skipped": int(sys.argv[2])})' \
+	"$tmp/foreign-results/results.json" "${n:-0}" || echo "results.json does not count the ${n:-?} skipped cases"
+} >"$tmp/out" 2>&1
+rm_build "$fout"
+[ ! -s "$tmp/out" ]
+result $? foreign_tree_untouched_and_skips_named
 
 ktap_end "$res" harness-selftest
