@@ -72,6 +72,10 @@ done
 # the modules as the image has them: kbuild's xz settings (scripts/Makefile.modinst),
 # modules.dep naming the compressed files
 mods=$kout/modules
+if [ -n "$xz_modules" ] && ! grep -qx 'CONFIG_MODULE_DECOMPRESS=y' "$kout/.config"; then
+	info "$name: the kernel cannot decompress modules (no CONFIG_MODULE_DECOMPRESS): they stay uncompressed"
+	xz_modules=
+fi
 if [ -n "$xz_modules" ]; then
 	mods=$stage/modules
 	cp -a "$kout/modules" "$mods"

@@ -289,16 +289,20 @@ kind_dir() {
 # build_guest_kernel KIND: build (incrementally) the guest kernel of KIND
 # into build/$(kind_dir KIND)
 build_guest_kernel() {
-	local C=$TOP/configs dir san
+	local C=$TOP/configs dir san xz=()
 	dir=$(kind_dir "$1")
+	# module decompression in the form of Linux 6.2 on; an older tree's
+	# guests load plain modules (initramfs.sh -z says so)
+	! grep -q '^config MODULE_COMPRESS_ALL' "$SRC/kernel/module/Kconfig" 2>/dev/null ||
+		xz=("$C/module-xz.config")
 	case "$1" in
 	arm64 | arm64-acpi)
 		read -ra san <<<"$(sanitizer_config arm64)"
 		"$TOP/harness/build-kernel.sh" "$dir" arm64 "$C/arm64-guest.config" \
-			"$C/arm64-acpi.config" "$C/debug.config" "${san[@]}" ;;
+			"$C/arm64-acpi.config" "$C/debug.config" "${san[@]}" "${xz[@]}" ;;
 	x86_64)	read -ra san <<<"$(sanitizer_config x86_64)"
 		"$TOP/harness/build-kernel.sh" "$dir" x86_64 "$C/x86_64-guest.config" \
-			"$C/debug.config" "${san[@]}" ;;
+			"$C/debug.config" "${san[@]}" "${xz[@]}" ;;
 	*)	die "unknown guest kernel $1." "Kinds: arm64, arm64-acpi, x86_64." ;;
 	esac
 }

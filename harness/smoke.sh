@@ -16,6 +16,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+select_tree
 targets=${SMOKE_TARGETS:-arm64 arm64-acpi x86_64}
 smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
