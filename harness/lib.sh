@@ -508,3 +508,21 @@ ktap_nested_all_passed() {
 	fi
 	return 1
 }
+
+# scenario_status KTAP SCENARIO: the storm scenario's result in a guest's KTAP (boot.sh): PASS, FAIL or SKIP from the result line
+# that follows the scenario's RUN line (kselftest_harness before 6.3 names
+# no test in "ok N # SKIP reason"), CRASH when it started and never
+# reported, - when it did not start
+scenario_status() {
+	awk -v want="storm.$2" '
+		/^#  RUN +storm\./ { cur = $3; if (cur == want) v = "CRASH" }
+		/^(not )?ok [0-9]+ / {
+			i = ($1 == "not") ? 4 : 3
+			name = ($i == "#") ? cur : $i
+			if (name != want) next
+			if ($0 ~ / # SKIP/) v = "SKIP"
+			else v = ($1 == "not") ? "FAIL" : "PASS"
+		}
+		END { print v ? v : "-" }' "$1" 2>/dev/null || echo -
+}
+

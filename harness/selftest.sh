@@ -44,6 +44,7 @@
 #     it changes; the KUnit files it can build get their hook-up in the
 #     copy, the others are SKIP with what the tree lacks, in KTAP that
 #     kunit's parser reads.
+# 18. The selftests table reads both kselftest_harness skip formats.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -71,7 +72,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((38 + ${#reports[@]}))
+ktap_begin $((39 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -498,5 +499,17 @@ fout=$BUILD/ext-$(printf '%s' "$(cd "$ft" && pwd -P)" | md5sum | cut -c1-8)
 rm_build "$fout"
 [ ! -s "$tmp/out" ]
 result $? foreign_tree_untouched_and_skips_named
+
+# the selftests table reads both kselftest_harness formats of a skip
+# ("ok N storm.x # SKIP why", and before 6.3 "ok N # SKIP why") and
+# tells a scenario that never reported from one that did not start
+printf '%s\n' "#  RUN           storm.a ..." "ok 1 # SKIP old format" \
+	"#  RUN           storm.b ..." "ok 2 storm.b # SKIP new format" \
+	"#  RUN           storm.c ..." "not ok 3 storm.c" "#  RUN           storm.d ..." "ok 4 storm.d" \
+	"#  RUN           storm.e ..." >"$tmp/table.ktap"
+got=$(for s in a b c d e f; do scenario_status "$tmp/table.ktap" "$s"; done | tr '\n' ' ')
+echo "a-f: $got, not SKIP SKIP FAIL PASS CRASH -" >"$tmp/out"
+[ "$got" = "SKIP SKIP FAIL PASS CRASH - " ]
+result $? selftests_table_reads_both_skip_formats
 
 ktap_end "$res" harness-selftest

@@ -118,12 +118,7 @@ printf '%-26s' target; printf ' %-14.14s' load_race bind_unbind remove_rescan io
 for t in $targets; do
 	printf '%-26s' "$t"
 	for s in "${scenarios[@]}"; do
-		k=$res/selftests-$t.ktap
-		if grep -qE "^ok [0-9]+ storm\.$s # SKIP" "$k" 2>/dev/null; then v=SKIP
-		elif grep -qE "^ok [0-9]+ storm\.$s\$" "$k" 2>/dev/null; then v=PASS
-		elif grep -qE "^not ok [0-9]+ storm\.$s" "$k" 2>/dev/null; then v=FAIL
-		elif grep -qE "RUN +storm\.$s " "$res/selftests-$t.log" 2>/dev/null; then v=CRASH
-		else v=-; fi
+		v=$(scenario_status "$res/selftests-$t.ktap" "$s")
 		# the scenario's own time, which the test prints at its end
 		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t.log" 2>/dev/null | sed -n 1,1p)
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
@@ -134,4 +129,16 @@ for t in $targets; do
 	[ ! -f "$res/selftests-race-$t.result" ] || r=$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t.result")
 	printf ' %-14s %s\n' "$r" "$secs"
 done
+# the summary line: scenarios of the full boots, then the race boots
+tp=0 tf=0 ts=0 rp=0 rf=0 rk=0
+for t in $targets; do
+	if read -r _ p f sk _ <"$res/selftests-$t.result" 2>/dev/null; then
+		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
+	else
+		tf=$((tf + 1))
+	fi
+	! read -r _ p f k _ <"$res/selftests-race-$t.result" 2>/dev/null ||
+		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)); }
+done
+echo "selftests ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped; race boots: $rp passed, $rf failed, $rk known defects"
 exit "$rc"

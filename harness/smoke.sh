@@ -20,7 +20,7 @@ select_tree
 targets=${SMOKE_TARGETS:-arm64 arm64-acpi x86_64}
 smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
-built=" "
+built=" " booted=
 for kind in $targets; do
 	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
 		if ! build_guest_kernel "$kind" ||
@@ -34,6 +34,14 @@ for kind in $targets; do
 		read -ra g <<<"$(guest_target "$t")"
 		[ "${g[0]}" = "$kind" ] || continue
 		"$TOP/harness/guest.sh" "$t" "${g[@]}" || rc=1
+		booted+=" $t"
 	done
 done
+tp=0 tf=0 ts=0
+for t in ${booted:-}; do
+	read -r _ p f sk _ <"$OUT/results/$t.result" || { tf=$((tf + 1)); continue; }
+	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
+done
+[ -n "${booted:-}" ] || tf=$((tf + 1))
+echo "smoke ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped in the guests:${booted:- none}"
 exit "$rc"
