@@ -40,6 +40,17 @@ run_logged "$log" kmake KCONFIG_ALLCONFIG="$frag" allnoconfig ||
 bad=$(grep -E '^CONFIG_[A-Z0-9_]+=' "$frag" | while IFS= read -r line; do
 	grep -qxF "$line" "$kout/.config" || printf '%s ' "$line"
 done)
+# An option the tree's Kconfig does not define at all: the tree is of
+# another era than the guests (a KERNEL_SRC too old for them); one it
+# defines but that did not stick: a dependency the fragment misses.
+missing=
+for o in $bad; do
+	o=${o%%=*}
+	grep -rqxE --include='Kconfig*' "(menu)?config ${o#CONFIG_}" "$SRC" || missing+="$o "
+done
+[ -z "$missing" ] ||
+	die "$name: Linux $(kernel_version "$SRC") (${SRC#"$TOP"/}) has no $missing: the guests need it, so they cannot boot this tree." \
+	    "Use a tree that has it, or leave KERNEL_SRC unset."
 [ -z "$bad" ] ||
 	die "$name: these fragment options did not stick (unmet dependencies): $bad" \
 	    "Add the options they depend on to the fragment (see 'make ARCH=$arch menuconfig', search with /)."

@@ -45,6 +45,8 @@
 #     copy, the others are SKIP with what the tree lacks, in KTAP that
 #     kunit's parser reads.
 # 18. The selftests table reads both kselftest_harness skip formats.
+# 19. A guest kernel option the tree does not define is named as what the
+#     tree lacks for the guests.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -72,7 +74,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((39 + ${#reports[@]}))
+ktap_begin $((40 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -511,5 +513,13 @@ got=$(for s in a b c d e f; do scenario_status "$tmp/table.ktap" "$s"; done | tr
 echo "a-f: $got, not SKIP SKIP FAIL PASS CRASH -" >"$tmp/out"
 [ "$got" = "SKIP SKIP FAIL PASS CRASH - " ]
 result $? selftests_table_reads_both_skip_formats
+
+# 19. a tree too old (or new) for the guests: an option of the guests'
+# fragments that its Kconfig does not define is named, as the tree's lack
+echo CONFIG_IOMMU_TEST_NOT_IN_ANY_TREE=y >"$tmp/era.config"
+expect_failure guest_option_missing_from_tree_is_named \
+	'Linux [0-9.]+ .* has no CONFIG_IOMMU_TEST_NOT_IN_ANY_TREE : the guests need it' \
+	"$TOP/harness/build-kernel.sh" selftest-era x86_64 "$TOP/configs/x86_64-guest.config" "$tmp/era.config"
+rm_build "$BUILD/selftest-era"
 
 ktap_end "$res" harness-selftest
