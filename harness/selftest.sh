@@ -254,6 +254,16 @@ printf '%s\n' '# a comment line' \
   [ "$(known_defect arm64-virtio-iommu-dt "$tmp/qemu.log")" = "8|a QEMU write-up" ] || echo "the QEMU crash is not recognised"
   echo "watchdog: the guest did not finish" >"$tmp/qemu.problems"
   known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a hang passes as the QEMU crash"
+  # a signature that alternates ('|' inside it): the write-up is the last field
+  printf '%s\n' '7|x86_64-virtio-iommu-viot|^qemu-crash |RUN +storm\.c|^# ok 3 storm\.b$|an alternating write-up' >>"$tmp/known-defects"
+  echo "qemu-crash QEMU crashed (status 139)" >"$tmp/qemu.problems"
+  for l in "#  RUN           storm.c ..." "# ok 3 storm.b"; do
+	echo "$l" >"$tmp/qemu.log"
+	[ "$(known_defect x86_64-virtio-iommu-viot "$tmp/qemu.log")" = "7|an alternating write-up" ] ||
+		echo "'$l' is not recognised by an alternating signature"
+  done
+  echo "# ok 2 storm.a" >"$tmp/qemu.log"
+  known_defect x86_64-virtio-iommu-viot "$tmp/qemu.log" >/dev/null && echo "an alternating signature matches what neither side says"
 ) >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature

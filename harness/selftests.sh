@@ -34,15 +34,7 @@ append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
 [ -z "${STORM_EXCLUDE:-}" ] || append+=" STORM_EXCLUDE=$STORM_EXCLUDE"
 [ -z "${STORM_IOMMU_THREADS:-}" ] || append+=" STORM_IOMMU_THREADS=$STORM_IOMMU_THREADS"
 
-# known NAME TARGET LOG: true when the failed boot NAME of TARGET shows a
-# known defect (harness/known-defects): it is named, and recorded for the
-# summary, which lists every known defect.
-known() {
-	local kd
-	kd=$(known_defect "$2" "$3") || return 1
-	echo "KNOWN DEFECT ${kd%%|*} in $1 (not counted as a failure; see ${kd#*|})"
-	echo "$1 ${kd%%|*}" >>"$res/known-defects.hits"
-}
+known() { known_boot "$res" "$@"; }
 
 race_boots() {
 	local t=$1 dir=$res/selftests-race-$1 ok=0 bad=0 kn=0 i t0
