@@ -31,8 +31,9 @@ printf '%.0s-' {1..82}; echo
 # Every known defect, hit in this run or not: it stays in view until fixed
 if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
 	echo "known defects (their boots still run; a boot that fails with one counts as skipped):"
-	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id targets _ _ doc; do
+	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id targets _ rest; do
 		[ -n "$id" ] || continue
+		doc=${rest##*|}	# the signature before it may alternate with '|'
 		hits=$(awk -v id="$id" '$NF == id' "$res/known-defects.hits" 2>/dev/null | wc -l)
 		printf '  %s (%s): %s; hit %s time(s) in this run\n' "$id" "$targets" "$doc" "$hits"
 	done
