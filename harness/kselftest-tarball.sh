@@ -37,7 +37,7 @@ append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
 # gen_tar KERNEL-DIR ARCH: build and pack the iommu collection against the
 # guest kernel's headers; prints the tarball's path
 gen_tar() {
-	local kdir=$1 arch=$2 cross= inst log
+	local kdir=$1 arch=$2 cross='' inst log
 	[ "$arch" = x86_64 ] || cross=aarch64-linux-gnu-
 	inst=$OUT/kselftest/install-$arch
 	log=$OUT/logs/kselftest-$arch.log
