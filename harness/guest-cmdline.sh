@@ -1,4 +1,6 @@
 # SPDX-License-Identifier: GPL-2.0
+# shellcheck shell=bash disable=SC2034,SC2054,SC2100
+# (QEMU_CMD is for the caller; commas and dashes are QEMU's option syntax)
 # The QEMU command line of a test guest; sourced by guest.sh (which boots
 # it) and kselftest-tarball.sh (which writes it down for other runners).
 #
