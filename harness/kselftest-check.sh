@@ -27,6 +27,15 @@ for t in $SELFTEST_TARGETS; do
 	[[ "$limit" =~ ^[0-9]+$ ]] ||
 		die "$t: the tarball's iommu/settings has no timeout= line." "It is tools/testing/selftests/iommu/settings (in the series, 26/26)."
 	read -ra g <<<"$(guest_target "$t")"
+	# the series' own guests decompress modules (configs/module-xz.config):
+	# a rootfs with plain ones would pass without the compressed-module path
+	if [ "$SRC" = "$TREE" ] && ! grep -q '\.ko\.xz ' "$OUT/$(kind_dir "${g[0]}")/kselftest.list"; then
+		echo "FAIL $name: the rootfs's modules are not xz-compressed: the compressed-module loading was not exercised" >&2
+		echo "     The guest kernel needs configs/module-xz.config (CONFIG_MODULE_DECOMPRESS; lib.sh build_guest_kernel)." >&2
+		printf '%s 0 1 0 0\n' "$name" >"$res/$name.result"
+		rc=1
+		continue
+	fi
 	knob DECODE_KERNEL "$OUT/$(kind_dir "${g[0]}")"
 	knob DECODE_CROSS "$([ "$(kind_arch "${g[0]}")" = x86_64 ] || echo aarch64-linux-gnu-)"
 	step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
