@@ -41,9 +41,7 @@ for t in $SELFTEST_TARGETS; do
 	step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
 	if ! (cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh); then
 		if known_boot "$res" "$name" "$t" "$res/$name.log"; then
-			# the boot's failures become one known defect
-			read -r n p _ sk secs <"$res/$name.result"
-			echo "$n $p 0 $((sk + 1)) $secs" >"$res/$name.result"
+			result_as_known "$res/$name.result"
 		else
 			rc=1
 		fi
