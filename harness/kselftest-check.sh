@@ -41,7 +41,7 @@ for t in $SELFTEST_TARGETS; do
 	step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
 	if ! (cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh); then
 		if known_boot "$res" "$name" "$t" "$res/$name.log"; then
-			result_as_known "$res/$name.result"
+			result_as_known "$res" "$name"
 		else
 			rc=1
 		fi

@@ -250,20 +250,46 @@ known_defect() {
 # known_boot RESULTS NAME TARGET LOG: true when the failed boot NAME of
 # TARGET shows a known defect: it is named, and recorded in
 # RESULTS/known-defects.hits for the summary, which lists every known
-# defect.
+# defect. KNOWN_HIT is then "known defect ID (see WRITE-UP)".
 known_boot() {
 	local kd
 	kd=$(known_defect "$3" "$4") || return 1
+	KNOWN_HIT="known defect ${kd%%|*} (see ${kd#*|})"
 	echo "KNOWN DEFECT ${kd%%|*} in $2 (not counted as a failure; see ${kd#*|})"
 	echo "$2 ${kd%%|*}" >>"$1/known-defects.hits"
 }
 
-# result_as_known RESULT-FILE: a boot that failed with a known defect
-# counts it as one skipped test, not as its failures
+# result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result and
+# NAME.ktap) failed with the known defect KNOWN_HIT. It counts
+# as one skipped test, not as its failures; the KTAP it left, cut short by
+# the crash, gets the results its plan still owes as SKIP, naming the
+# defect, so that it says what happened and parses.
 result_as_known() {
-	local n p sk secs
-	read -r n p _ sk secs <"$1"
-	echo "$n $p 0 $((sk + 1)) $secs" >"$1"
+	local r=$1/$2 n p sk secs
+	read -r n p _ sk secs <"$r.result"
+	echo "$n $p 0 $((sk + 1)) $secs" >"$r.result"
+	ktap_close "$r.ktap" "$2" "$KNOWN_HIT cut the boot short"
+}
+
+# ktap_close KTAP NAME WHY: append to KTAP, in place, an "ok N # SKIP WHY"
+# for each test its last top-level plan names and it does not report; a
+# file without a plan gets one test, NAME. Nested (indented or "# ") lines
+# are the top-level test's own business: the parent's result covers them.
+ktap_close() {
+	local tail
+	[ -f "$1" ] || : >"$1"
+	tail=$(awk -v name="$2" -v why="$3" '
+		/^(K?TAP version|1\.\.[0-9]+)/ && !doc { doc = 1 }
+		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; seen = 0; next }
+		/^ok [0-9]+/ { seen = $2 + 0 }
+		/^not ok [0-9]+/ { seen = $3 + 0 }
+		END {
+			if (!doc) print "KTAP version 1"
+			if (plan == "") { print "1..1"; plan = 1 }
+			for (i = seen + 1; i <= plan; i++)
+				printf "ok %d %s # SKIP %s\n", i, (plan == 1 ? name : "test " i), why
+		}' "$1" 2>/dev/null || true)
+	[ -z "$tail" ] || printf '%s\n' "$tail" >>"$1"
 }
 
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"

@@ -34,7 +34,8 @@
 #     repaired by the next 'make tree', a goal needs only its packages,
 #     and a stale worktree is made again.
 # 13. results.json and junit.xml read back; a malformed .result and a
-#     truncated KTAP of a step that passed fail.
+#     truncated KTAP of a step that passed fail; a boot cut short by a
+#     known defect reads back as skipped, naming it.
 # 14. BASE=fixes is the series up to its last patch for stable.
 # 15. Every guest mutation applies to the series.
 # 16. The kselftest tarball: compressed modules (.ko.xz, .ko.zst, .ko.gz)
@@ -74,7 +75,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((40 + ${#reports[@]}))
+ktap_begin $((41 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -442,6 +443,30 @@ expect_failure results_fail_on_malformed_result 'three.result is not "NAME PASSE
 rm -f "$rdir/three.result"
 printf '%s\n' "KTAP version 1" "1..3" "ok 1 a" "ok 2 b" >"$rdir/two.ktap"
 expect_failure results_fail_on_truncated_ktap_of_a_pass 'malformed KTAP: two.ktap' results_py
+# a boot that a known defect cut short passes as skipped: its KTAP, cut
+# at whatever depth (run_kselftest.sh's, the storm's own, none at all),
+# gets the results its plan owes as SKIP naming the defect, and parses
+rm -f "$rdir"/*
+printf '%s\n' "TAP version 13" "1..1" "# selftests: iommu: s" "# TAP version 13" "# 1..4" "# ok 1 a" >"$rdir/nested.ktap"
+printf '%s\n' "TAP version 13" "1..4" "ok 1 a" "not ok 2 b # SKIP c" "ok 3 c" "#  RUN   d ..." >"$rdir/direct.ktap"
+: >"$rdir/none.ktap"
+for n in nested direct none; do echo "$n 0 2 0 9" >"$rdir/$n.result"; done
+{ ( KNOWN_HIT="known defect 8 (see a write-up)"
+    for n in nested direct none; do result_as_known "$rdir" "$n"; done )
+  results_py >/dev/null || echo "results.py failed on the closed KTAP of known-defect boots"
+  python3 - "$rdir" <<'EOF' || echo "the known-defect boots do not read back as skipped, naming the defect"
+import json, sys
+d = json.load(open(sys.argv[1] + '/results.json'))
+assert d["counts"] == {"passed": 0, "failed": 0, "skipped": 3}, d["counts"]
+g = {s['name']: s for s in d['sub_groups']}
+assert all(g[n]['status'] == 'SKIP' and g[n]['ktap_errors'] == 0 for n in g), g
+assert [c['status'] for c in g['direct']['test_cases']] == ['PASS', 'SKIP', 'PASS', 'SKIP'], g['direct']
+EOF
+  grep -q '^ok 4 test 4 # SKIP known defect 8 (see a write-up) cut the boot short$' "$rdir/direct.ktap" ||
+	echo "the closed KTAP does not name the defect"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? results_known_defect_boot_closed_and_parsed
 
 # 16. what the guests' module loader makes of compressed module files
 # (modname_judge.c runs iommu_modload.h's naming on the host): the name

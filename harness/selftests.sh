@@ -81,7 +81,7 @@ for t in $targets; do
 	if ! IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} IOMMU_TEST_GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}"; then
 		if known "selftests-$t" "$t" "$res/selftests-$t.log"; then
-			result_as_known "$res/selftests-$t.result"
+			result_as_known "$res" "selftests-$t"
 		else
 			rc=1
 		fi
