@@ -1,17 +1,19 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Figures of the kselftests, never pass/fail: runs 'make selftests' with
-# BENCH_BOOTS (10) load-race boots per target, then prints per target the
-# storm rate of each scenario (cycles per second: one cycle is an unbind+
-# bind or a remove+rescan that both succeeded), race boots per minute and
-# the time of the full boot. As a reference, one more boot per target runs
+# BENCH_BOOTS (5) load-race boots of RACE_TRIALS (20) load races per
+# target, then prints per target the storm rate of each scenario (cycles
+# per second: one cycle is an unbind+bind or a remove+rescan that both
+# succeeded), load races per minute of race boot (QEMU start to power-off,
+# over all the boots and the median, min and max of one boot) and the time
+# of the full boot. As a reference, one more boot per target runs
 # harness/guest/shell_loop.sh: the same operations from a busybox shell
 # loop, one at a time.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-knob RACE_BOOTS "${BENCH_BOOTS:-10}"
+knob RACE_BOOTS "${BENCH_BOOTS:-5}"
 secs=${STORM_SECONDS:-3}
 knob STORM_SECONDS "$secs"
 "$TOP/harness/selftests.sh" >"$OUT/results/bench-selftests.log" 2>&1 ||
@@ -51,12 +53,28 @@ for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 	done
 done
 
+# per race boot of TARGET: "RACES SECONDS", the load races it ran to their
+# end and its time from QEMU's start to power-off (boot.sh's)
+race_boot_figures() {
+	local log
+	for log in "$res/selftests-race-$1"/boot-*.log; do
+		[ -f "$log" ] || continue
+		printf '%s %s\n' "$(sed -n -E 's/^# .*:load races: ([0-9]+) of .*/\1/p' "$log" | sed -n 1p)" \
+			"$(awk '{ print $5 }' "${log%.log}.result")"
+	done
+}
 echo
-printf '%-26s %12s %14s %16s\n' target race_boots boots/minute full_boot_s
+printf '%-26s %10s %8s %12s %34s %12s\n' target race_boots races races/min "races/min of one boot" full_boot_s
 for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 	[ -f "$res/selftests-race-$t.result" ] || continue
-	read -r _ p f _ s <"$res/selftests-race-$t.result"
 	read -r _ _ _ _ full <"$res/selftests-$t.result" || full=-
-	printf '%-26s %12s %14s %16s\n' "$t" "$((p + f))" \
-		"$(awk -v n="$((p + f))" -v s="$s" 'BEGIN { printf "%.1f", s ? 60 * n / s : 0 }')" "$full"
+	race_boot_figures "$t" | awk 'NF == 2 && $2 > 0 { print $1, $2, 60 * $1 / $2 }' | sort -n -k3 |
+	awk -v t="$t" -v full="$full" '
+		{ n++; races += $1; secs += $2; r[n] = $3 }
+		END {
+			if (!n) { printf "%-26s %10s\n", t, "no race boot"; exit }
+			m = n % 2 ? r[(n + 1) / 2] : (r[n / 2] + r[n / 2 + 1]) / 2
+			printf "%-26s %10d %8d %12.1f %34s %12s\n", t, n, races, 60 * races / secs,
+				sprintf("median %.1f, min %.1f, max %.1f", m, r[1], r[n]), full
+		}'
 done

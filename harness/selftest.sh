@@ -16,8 +16,9 @@
 #     DMA bypasses the IOMMU (no iommu_platform=on) (SKIP without 'make smoke').
 #  7. The kselftest in the real arm64 guest (SKIP without its image, made
 #     by 'make selftests'): a wrong byte on the pattern disk, a WARNING in
-#     the kernel log, storm threads that do nothing and a guest that does
-#     not finish each fail it.
+#     the kernel log, storm threads that do nothing, a guest that does
+#     not finish and a second load race without the unload before it each
+#     fail it.
 #  8. Every kernel report of the one list (tools/testing/selftests/iommu/
 #     kernel_reports.h), by its example line: the guest judge (boot.sh),
 #     the KUnit log judge and the guests' own matcher (kmsg_has_report(),
@@ -75,7 +76,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((41 + ${#reports[@]}))
+ktap_begin $((42 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -182,9 +183,11 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_IDLE=1"
 	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=4 IOMMU_TEST_GUEST_APPEND="STORM_SECONDS=30"
+	expect_failure storm_load_race_trial_without_unload_fails 'trial 2: arm_smmu_v3 is still loaded' \
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=2 STORM_TRIAL_MS=200 STORM_INJECT_NO_UNLOAD=1"
 else
 	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_fails_when_idle \
-		 storm_guest_hang_is_killed; do
+		 storm_guest_hang_is_killed storm_load_race_trial_without_unload_fails; do
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
 	done
 fi

@@ -7,12 +7,15 @@
 #   (ACPI VIOT), x86_64 q35 + intel-iommu and + amd-iommu (built in: no
 #   load-race boots).
 # Per target: one boot runs every scenario, then RACE_BOOTS short boots run
-# only iommu_driver_load_race, since a module that cannot be removed can
-# race its endpoints once per boot. Every boot is judged by boot.sh (a
-# kernel report or a hang fails it). Prints a table target x scenario.
+# only iommu_driver_load_race, RACE_TRIALS load races each (the test puts
+# the machine back as it booted between two: driver unloaded, endpoints
+# new). Every boot is judged by boot.sh (a kernel report or a hang fails
+# it). Prints a table target x scenario.
 #
 #   SELFTEST_TARGETS  targets (default: all)
-#   RACE_BOOTS        load-race boots per target (default 50)
+#   RACE_BOOTS        load-race boots per target (default 5)
+#   RACE_TRIALS       load races per race boot (default 20), each a storm
+#                     of RACE_TRIAL_MS (300) ms before the load and after it
 #   STORM_SECONDS, STORM_THREADS, STORM_IOMMU_THREADS, STORM_EXCLUDE
 #                     passed to the test
 #   GUEST_TIMEOUT     watchdog of the full boot (default 300 s)
@@ -25,7 +28,9 @@ set -euo pipefail
 
 select_tree
 targets=${SELFTEST_TARGETS:-$GUEST_TARGETS}
-boots=${RACE_BOOTS:-50}
+boots=${RACE_BOOTS:-5}
+trials=${RACE_TRIALS:-20}
+trial_ms=${RACE_TRIAL_MS:-300}
 storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
 [ -f "$storm" ] || die "no ${storm#"$TOP"/}." "Run 'make tree': it copies tools/ of this repo into the tree."
 res=$OUT/results
@@ -41,13 +46,20 @@ race_boots() {
 	shift
 	rm_build "$dir"
 	mkdir -p "$dir"
-	step "selftests-race-$t: $boots boots, each loading the IOMMU driver during an endpoint storm"
+	step "selftests-race-$t: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm"
 	t0=$(now)
 	for i in $(seq "$boots"); do
-		if IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_RESULTS=$dir \
-		   IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_SECONDS=1" \
+		# a trial takes 1-3 s under KASAN; the kmemleak scan 10
+		if IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
+		   IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=$trial_ms" \
 		   "$TOP/harness/guest.sh" "boot-$i" "$@" >"$dir/boot-$i.out" 2>&1; then
-			ok=$((ok + 1))
+			if grep -qE "^# .*:load races: $trials of $trials in " "$dir/boot-$i.log"; then
+				ok=$((ok + 1))
+			else
+				bad=$((bad + 1))
+				echo "not ok: boot $i of selftests-race-$t passed without its $trials load races (${dir#"$TOP"/}/boot-$i.log):"
+				grep -E '^# |^ok ' "$dir/boot-$i.log" | sed 's/^/    /'
+			fi
 		elif known "selftests-race-$t boot $i" "$t" "$dir/boot-$i.log"; then
 			kn=$((kn + 1))
 		else
@@ -58,7 +70,8 @@ race_boots() {
 		[ $((i % 10)) != 0 ] || info "$i boots, $bad failed, $kn known defects"
 	done
 	printf 'selftests-race-%s %s %s %s %s\n' "$t" "$ok" "$bad" "$kn" "$(($(now) - t0))" >"$res/selftests-race-$t.result"
-	printf 'selftests-race-%s: %s passed, %s failed, %s known defects in %s s\n' "$t" "$ok" "$bad" "$kn" "$(($(now) - t0))"
+	printf 'selftests-race-%s: %s passed, %s failed, %s known defects in %s s; %s\n' "$t" "$ok" "$bad" "$kn" \
+		"$(($(now) - t0))" "$(race_trials_done "$dir") load races done"
 	[ "$bad" = 0 ]
 }
 
@@ -114,21 +127,22 @@ for t in $targets; do
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done
-	read -r _ p f _ secs <"$res/selftests-$t.result" 2>/dev/null || { p=0 f=1 secs=-; }
+	read -r _ p f _ secs 2>/dev/null <"$res/selftests-$t.result" || { p=0 f=1 secs=-; }
 	r=-
-	[ ! -f "$res/selftests-race-$t.result" ] || r=$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t.result")
+	[ ! -f "$res/selftests-race-$t.result" ] ||
+		r="$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t.result") x$trials"
 	printf ' %-14s %s\n' "$r" "$secs"
 done
 # the summary line: scenarios of the full boots, then the race boots
-tp=0 tf=0 ts=0 rp=0 rf=0 rk=0
+tp=0 tf=0 ts=0 rp=0 rf=0 rk=0 rt=0
 for t in $targets; do
-	if read -r _ p f sk _ <"$res/selftests-$t.result" 2>/dev/null; then
+	if read -r _ p f sk _ 2>/dev/null <"$res/selftests-$t.result"; then
 		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
 	else
 		tf=$((tf + 1))
 	fi
-	! read -r _ p f k _ <"$res/selftests-race-$t.result" 2>/dev/null ||
-		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)); }
+	! read -r _ p f k _ 2>/dev/null <"$res/selftests-race-$t.result" ||
+		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)) rt=$((rt + $(race_trials_done "$res/selftests-race-$t"))); }
 done
-echo "selftests ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped; race boots: $rp passed, $rf failed, $rk known defects"
+echo "selftests ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped; race boots: $rp passed, $rf failed, $rk known defects; $rt load races done"
 exit "$rc"

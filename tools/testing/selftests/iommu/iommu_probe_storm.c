@@ -30,17 +30,23 @@
  *   STORM_IOMMU_THREADS  threads that unbind and bind the IOMMU (default:
  *                     STORM_THREADS)
  *   STORM_SECONDS     length of each storm (default 3)
+ *   STORM_TRIALS      load races in iommu_driver_load_race (default 1)
+ *   STORM_TRIAL_MS    the storm of one load race, before the load and again
+ *                     after it (default: STORM_SECONDS)
  *   STORM_SETTLE      seconds allowed to get back to normal (default 30)
  *   STORM_ONLY        run only the test of this name
  *   STORM_EXCLUDE     run all tests but the one of this name
  *   STORM_INJECT_WARN log a fake WARNING during each storm (to test the
  *                     kernel log check)
  *   STORM_INJECT_IDLE storm threads that do nothing (to test the floor)
+ *   STORM_INJECT_NO_UNLOAD  trials that do not unload the IOMMU driver (to
+ *                     test that a trial after the first is a real one)
  *
  * iommu_driver_load_race must run before anything loads the IOMMU driver:
- * it loads the module at a random moment of an endpoint storm, which a
- * module that cannot be removed allows once per boot. It is SKIP when the
- * driver is loaded already.
+ * it loads the module at a random moment of an endpoint storm. It is SKIP
+ * when the driver is loaded already. Each trial after the first puts the
+ * machine back as it booted first: the driver unloaded, every endpoint a
+ * new device waiting for it in deferred probe.
  */
 #define _GNU_SOURCE	/* O_DIRECT */
 #include <pthread.h>
@@ -87,7 +93,8 @@ struct storm {
 	atomic_bool stop;
 	atomic_long cycles[3];	/* completed cycles, per kind */
 	bool ran[3];		/* the kinds the last storm ran */
-	int seconds;		/* and for how long */
+	int ms;			/* and for how long, in all */
+	int load_ms;		/* how long the module loads took, in all */
 	struct timespec end;	/* when it ended */
 	/*
 	 * Threads that unbind and bind the IOMMU driver. One by default: two
@@ -126,8 +133,12 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 			s->cycles[kind]++;
 		break;
 	case STORM_REMOVE:
+		/*
+		 * A rescan waits for every other thread's remove and rescan:
+		 * one asked to stop leaves that to storm_restore()
+		 */
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", dev);
-		if (!sysfs_write(path, "1") &&
+		if (!sysfs_write(path, "1") && !s->stop &&
 		    !sysfs_write("/sys/bus/pci/rescan", "1"))
 			s->cycles[kind]++;
 		break;
@@ -238,6 +249,11 @@ FIXTURE_TEARDOWN(storm)
 	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
 }
 
+static int ms_since(const struct timespec *t0, const struct timespec *t1)
+{
+	return (t1->tv_sec - t0->tv_sec) * 1000 + (t1->tv_nsec - t0->tv_nsec) / 1000000;
+}
+
 /* The kernel command line has deferred_probe_timeout=-1 (see the top) */
 static bool deferred_probe_waits(void)
 {
@@ -252,15 +268,19 @@ static bool deferred_probe_waits(void)
 	return strstr(cmdline, "deferred_probe_timeout=-1");
 }
 
-/* Run @kinds storms at once, @threads threads each, for @seconds */
+/*
+ * Run @kinds storms at once, @threads threads each, for @ms; with @module,
+ * load it at a random moment of the first @ms and storm @ms more after it
+ */
 static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
-		      int threads, int seconds, const char *module)
+		      int threads, int ms, const char *module)
 {
 	struct storm_thread t[3 * MAX_THREADS];
+	struct timespec t0;
 	int i, n = 0;
 
+	clock_gettime(CLOCK_MONOTONIC, &t0);
 	s->stop = false;
-	s->seconds = seconds;
 	for (i = 0; i < nkinds; i++)
 		s->ran[kinds[i]] = true;
 	for (i = 0; i < nkinds * threads; i++) {
@@ -272,16 +292,22 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 			n++;
 	}
 	if (module) {
-		usleep(rnd(seconds * 1000000));
+		struct timespec l0, l1;
+
+		usleep(rnd(ms * 1000));
+		clock_gettime(CLOCK_MONOTONIC, &l0);
 		load_module(module);
+		clock_gettime(CLOCK_MONOTONIC, &l1);
+		s->load_ms += ms_since(&l0, &l1);
 	}
 	if (getenv("STORM_INJECT_WARN"))
 		sysfs_write("/dev/kmsg", "WARNING: injected by iommu_probe_storm\n");
-	sleep(seconds);
+	usleep(ms * 1000);
 	s->stop = true;
 	for (i = 0; i < n; i++)
 		pthread_join(t[i].tid, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s->end);
+	s->ms += ms_since(&t0, &s->end);
 }
 
 static const char *const kind_names[] = {
@@ -289,41 +315,50 @@ static const char *const kind_names[] = {
 	[STORM_IOMMU_REBIND] = "iommu unbind/bind",
 };
 
+/* The storms did work: every kind ran STORM_FLOOR cycles a second */
+static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
+{
+	int kind;
+
+	TH_LOG("cycles in %d s: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
+	       (s->ms + 500) / 1000, s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
+	       s->cycles[STORM_IOMMU_REBIND]);
+	for (kind = 0; kind < 3; kind++) {
+		if (!s->ran[kind])
+			continue;
+		EXPECT_GE(s->cycles[kind] * 1000, (long)STORM_FLOOR * s->ms) {
+			TH_LOG("%s: %ld cycles in %d ms, under %d a second: an idle storm",
+			       kind_names[kind], s->cycles[kind], s->ms, STORM_FLOOR);
+		}
+	}
+}
+
 /*
- * Everything back in order after a storm: the storm did work, groups,
- * drivers, DMA through the IOMMU, kernel log, leaks
+ * Everything back in order after a storm: groups, drivers, DMA through the
+ * IOMMU, kernel log. False, when something is not.
  */
-static void storm_check(struct __test_metadata *_metadata, struct storm *s,
-			int kmsg, int settle)
+static bool storm_check_endpoints(struct __test_metadata *_metadata, struct storm *s,
+				  int kmsg, int settle)
 {
 	char excerpt[4096], disk[32], why[256];
 	const char *expect = getenv("EXPECT_ENDPOINTS");
 	int want = expect ? atoi(expect) : s->ep.total;
 	unsigned int bad_line = 0;
+	bool ready, report;
 	struct endpoints ep;
-	int ret, kind, all = 0;
-
-	TH_LOG("cycles in %d s: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
-	       s->seconds, s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
-	       s->cycles[STORM_IOMMU_REBIND]);
-	for (kind = 0; kind < 3; kind++) {
-		if (!s->ran[kind])
-			continue;
-		EXPECT_GE(s->cycles[kind], STORM_FLOOR * s->seconds) {
-			TH_LOG("%s: %ld cycles in %d s, under %d a second: an idle storm",
-			       kind_names[kind], s->cycles[kind], s->seconds, STORM_FLOOR);
-		}
-	}
+	int translated, ret;
 
 	storm_restore(s);
-	EXPECT_TRUE(endpoints_wait_ready(&ep, want, settle)) {
+	ready = endpoints_wait_ready(&ep, want, settle);
+	EXPECT_TRUE(ready) {
 		TH_LOG("%d/%d endpoints ready (%d before, %d expected) after %d s; not ready: %s",
 		       ep.ready, ep.total, s->ep.total, want, settle, ep.missing);
 		if (!deferred_probe_waits())
 			TH_LOG("no deferred_probe_timeout=-1 on the kernel command line: %s",
 			       "an endpoint may have bound without its IOMMU");
 	}
-	EXPECT_EQ(ep.total, endpoints_translated(&ep, why, sizeof(why))) {
+	translated = endpoints_translated(&ep, why, sizeof(why));
+	EXPECT_EQ(ep.total, translated) {
 		TH_LOG("%s", why);
 	}
 	ret = disk_pattern_check(disk, sizeof(disk), &bad_line);
@@ -333,9 +368,19 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 		else
 			TH_LOG("%s: line %u of the pattern reads back wrong", disk, bad_line);
 	}
-	EXPECT_FALSE(kmsg_has_report(kmsg, excerpt, sizeof(excerpt))) {
+	report = kmsg_has_report(kmsg, excerpt, sizeof(excerpt));
+	EXPECT_FALSE(report) {
 		TH_LOG("kernel log report:\n%s", excerpt);
 	}
+	return ready && translated == ep.total && !ret && !report;
+}
+
+/* No leak from IOMMU, OF or ACPI code since the kernel booted */
+static void storm_check_leaks(struct __test_metadata *_metadata, struct storm *s)
+{
+	char excerpt[4096];
+	int ret, all = 0;
+
 	ret = kmemleak_ours(excerpt, sizeof(excerpt), &s->end, &all);
 	if (ret < 0)
 		TH_LOG("no kmemleak (CONFIG_DEBUG_KMEMLEAK, debugfs): leaks not checked");
@@ -345,6 +390,14 @@ static void storm_check(struct __test_metadata *_metadata, struct storm *s,
 	EXPECT_LE(ret, 0) {
 		TH_LOG("%d leaked objects from IOMMU, OF or ACPI code:\n%s", ret, excerpt);
 	}
+}
+
+static void storm_check(struct __test_metadata *_metadata, struct storm *s,
+			int kmsg, int settle)
+{
+	storm_check_work(_metadata, s);
+	storm_check_endpoints(_metadata, s, kmsg, settle);
+	storm_check_leaks(_metadata, s);
 }
 
 static bool module_loaded(const char *module)
@@ -365,21 +418,99 @@ static int iommu_driver_load(const char *module)
 }
 
 /*
+ * The machine as it booted, for one more load race: the IOMMU driver
+ * unloaded and every endpoint a new device, waiting for it in deferred
+ * probe. Each PCI device the IOMMU probed holds a reference on its module:
+ * virtio-iommu's unbind releases them all; SMMUv3 cannot be unbound, so
+ * every PCI device still in an IOMMU group (the host bridge's function
+ * too) is removed before the module is, and comes back with the rescan.
+ */
+static int iommu_driver_unload(struct storm *s, const char *module)
+{
+	char name[128], path[512];
+	struct dirent *d;
+	DIR *dir;
+
+	if (getenv("STORM_INJECT_NO_UNLOAD"))
+		return 0;
+	if (s->iommu_dev[0] && sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev))
+		return -errno;
+	dir = opendir(PCI_DEVICES);
+	if (!dir)
+		return -errno;
+	while ((d = readdir(dir))) {
+		bool endpoint = pci_read_hex(d->d_name, "vendor") == VIRTIO_VENDOR &&
+				pci_read_hex(d->d_name, "device") != VIRTIO_IOMMU_DEVICE;
+
+		if (d->d_name[0] == '.' || (!endpoint && !pci_has(d->d_name, "iommu_group")))
+			continue;
+		snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", d->d_name);
+		sysfs_write(path, "1");
+	}
+	closedir(dir);
+	modname(module, name, sizeof(name));
+	if (syscall(SYS_delete_module, name, O_NONBLOCK))
+		return -errno;
+	return sysfs_write("/sys/bus/pci/rescan", "1");
+}
+
+/*
  * d: the IOMMU driver loads while its endpoints, waiting for it in deferred
- * probe, are probed again and removed and rescanned
+ * probe, are probed again and removed and rescanned; STORM_TRIALS times,
+ * each storm STORM_TRIAL_MS long before the load (which comes at a random
+ * moment of it) and as long again after it. Each trial must leave the
+ * endpoints working and the kernel log clean; the first that does not ends
+ * the test. Leaks are counted once, after the last.
  */
 TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
 {
 	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE };
+	int trials = env_int("STORM_TRIALS", 1, 100000);
+	int ms = env_int("STORM_TRIAL_MS", self->seconds * 1000, 3600 * 1000);
+	struct timespec t0, t1, u0, u1;
+	int i, ret, unload_ms = 0;
+	struct endpoints ep;
 
 	if (!self->module || !*self->module)
 		SKIP(return, "IOMMU_MODULE is not set: the IOMMU driver is built in");
 	if (module_loaded(self->module))
-		SKIP(return, "%s is loaded already: it can race its endpoints once per boot",
+		SKIP(return, "%s is loaded already: the race is with its first load",
 		     self->module);
-	storm_run(&self->s, kinds, 2, self->threads, self->seconds, self->module);
-	ASSERT_TRUE(module_loaded(self->module));
-	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	for (i = 0; i < trials; i++) {
+		if (i) {
+			clock_gettime(CLOCK_MONOTONIC, &u0);
+			ret = iommu_driver_unload(&self->s, self->module);
+			clock_gettime(CLOCK_MONOTONIC, &u1);
+			unload_ms += ms_since(&u0, &u1);
+			ASSERT_EQ(0, ret) {
+				TH_LOG("trial %d: unloading %s: %s", i + 1, self->module,
+				       strerror(-ret));
+			}
+			/* else the load below would race nothing */
+			ASSERT_FALSE(module_loaded(self->module)) {
+				TH_LOG("trial %d: %s is still loaded", i + 1, self->module);
+			}
+			endpoints_scan(&ep);
+			ASSERT_EQ(0, ep.ready) {
+				TH_LOG("trial %d: %d endpoints bound before %s loads",
+				       i + 1, ep.ready, self->module);
+			}
+		}
+		storm_run(&self->s, kinds, 2, self->threads, ms, self->module);
+		ASSERT_TRUE(module_loaded(self->module)) {
+			TH_LOG("trial %d: %s did not load", i + 1, self->module);
+		}
+		if (!storm_check_endpoints(_metadata, &self->s, self->kmsg, self->settle)) {
+			TH_LOG("trial %d of %d failed", i + 1, trials);
+			break;
+		}
+	}
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("load races: %d of %d in %d ms: storms %d ms (loads %d ms), unloads %d ms",
+	       i, trials, ms_since(&t0, &t1), self->s.ms, self->s.load_ms, unload_ms);
+	storm_check_work(_metadata, &self->s);
+	storm_check_leaks(_metadata, &self->s);
 }
 
 /* a: endpoint drivers unbound and bound from several threads */
@@ -388,7 +519,7 @@ TEST_F_TIMEOUT(storm, endpoint_bind_unbind, 600)
 	const enum storm_kind kinds[] = { STORM_BIND };
 
 	ASSERT_EQ(0, iommu_driver_load(self->module));
-	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
+	storm_run(&self->s, kinds, 1, self->threads, self->seconds * 1000, NULL);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
 }
 
@@ -398,7 +529,7 @@ TEST_F_TIMEOUT(storm, endpoint_remove_rescan, 600)
 	const enum storm_kind kinds[] = { STORM_REMOVE };
 
 	ASSERT_EQ(0, iommu_driver_load(self->module));
-	storm_run(&self->s, kinds, 1, self->threads, self->seconds, NULL);
+	storm_run(&self->s, kinds, 1, self->threads, self->seconds * 1000, NULL);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
 }
 
@@ -411,7 +542,7 @@ TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
 	if (!self->s.iommu_dev[0])
 		SKIP(return, "no virtio-iommu: %s cannot be unbound",
 		     "SMMUv3 (suppress_bind_attrs), intel-iommu or amd-iommu");
-	storm_run(&self->s, kinds, 3, self->threads, self->seconds, NULL);
+	storm_run(&self->s, kinds, 3, self->threads, self->seconds * 1000, NULL);
 	storm_check(_metadata, &self->s, self->kmsg, self->settle);
 }
 
