@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # How surely and how fast the race suite kills the mutations that only a
-# race shows (those in mutations/ whose Killed-by names iommu_fwspec_race's
-# case): figures, never a pass/fail test. Per mutation, a KUnit kernel for
+# race shows: figures, never a pass/fail test.
+#
+# KUnit: those in mutations/ whose Killed-by names iommu_fwspec_race's
+# case. Per mutation, a KUnit kernel for
 # BENCH_ARCH (x86_64, two CPUs under QEMU; arm64 or um also work) is built
 # with it in build/kunit-BENCH_ARCH-mutant, and the race suite alone runs
 # BENCH_KILL_RUNS (20) times, each cut off after BENCH_KILL_TIMEOUT (30) s
@@ -10,6 +12,13 @@
 # killed it and the median and worst time to kill: from kunit.py starting
 # the kernel to the first failing case, by kunit.py's time stamps (whole
 # seconds, the guest's boot included).
+#
+# Guests: those in mutations/guest/ killed by storm.iommu_driver_load_race.
+# Per mutation, its target's guest kernel is built with it (as 'make
+# mutate-guests' does) and boots BENCH_KILL_RUNS times, each running
+# BENCH_KILL_TRIALS (30) load races; a boot kills it when a trial fails or
+# the guest dies or hangs in the test. The time to kill is the guest's
+# uptime then: the failing trial names it, a kernel report carries it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -68,5 +77,49 @@ for m in "${muts[@]}"; do
 	done
 	rm -f "$log.run"
 	printf '%s on %s: killed in %d of %d runs; time to kill: %s\n' "$name" "$arch" \
+		"$killed" "$runs" "$(printf '%s\n' "${times[@]}" | sed '/^$/d' | stats)"
+done
+
+# guest_kill_seconds DIR/NAME: the uptime at which the boot NAME killed the
+# mutation, by its failing trial's line, its first kernel report or its last
+# kernel time stamp; false when it did not
+guest_kill_seconds() {
+	local c=storm.iommu_driver_load_race t
+	grep -qE "^not ok [0-9]+ $c( |\$)" "$1.ktap" ||
+		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
+		return 1
+	t=$(sed -n -E 's/^# .*failed, at ([0-9]+) s of uptime$/\1/p' "$1.log" | sed -n 1p)
+	[ -n "$t" ] || t=$(grep -m1 -E "$KERNEL_REPORTS" "$1.log" | sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p')
+	[ -n "$t" ] || t=$(sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p' "$1.log" | tail -n 1)
+	echo "${t:-0}"
+}
+
+trials=${BENCH_KILL_TRIALS:-30}
+knob GUEST_KERNEL_PREFIX mutant-
+knob KCSAN 0
+storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
+mapfile -t gmuts < <(grep -l '^Killed-by: .* storm\.iommu_driver_load_race$' "$TOP"/mutations/guest/*.patch)
+for m in "${gmuts[@]}"; do
+	name=$(basename "$m" .patch)
+	read -r target _ <<<"$(sed -n 's/^Killed-by: *//p' "$m")"
+	read -ra g <<<"$(guest_target "$target")"
+	log=$res/bench-mutate-$name.log
+	dir=$res/bench-mutate-$name
+	rm_build "$dir"
+	step "bench-mutate $name: building the ${g[0]} guest kernel with it (log: ${log#"$TOP"/})"
+	mutant_guest "$m" "${g[0]}" storm "$storm" "$log" ||
+		die "bench-mutate: the mutated ${g[0]} guest kernel did not build." "See ${log#"$TOP"/}."
+	step "bench-mutate $name: $runs boots of $target, $trials load races each"
+	killed=0 times=()
+	for i in $(seq "$runs"); do
+		IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
+		IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=300" \
+			"$TOP/harness/guest.sh" "boot-$i" "${g[@]}" >>"$log" 2>&1 || true
+		if t=$(guest_kill_seconds "$dir/boot-$i"); then
+			killed=$((killed + 1))
+			times+=("$t")
+		fi
+	done
+	printf '%s on %s: killed in %d of %d boots; time to kill (uptime): %s\n' "$name" "$target" \
 		"$killed" "$runs" "$(printf '%s\n' "${times[@]}" | sed '/^$/d' | stats)"
 done

@@ -51,7 +51,7 @@ for c in "${commits[@]}"; do
 		esac
 		log=$res/bisect-$n-$a.log
 		if IOMMU_TEST_KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" "bisect-$a" "$a" \
-			"${frags[@]}" "$C/debug.config" "${extra[@]}" >"$log" 2>&1; then
+			"${frags[@]}" "$C/debug.config" "$C/kmemleak.config" "${extra[@]}" >"$log" 2>&1; then
 			ktap_ok "$a: $subject"
 		else
 			ktap_not_ok "$a: $subject" "$(tail -n 20 "$log")"

@@ -318,18 +318,24 @@ guest_target() {
 	esac
 }
 
-# The guest kernels carry KASAN, or KCSAN when KCSAN=1; the two are built
-# in separate directories (NAME and NAME-kcsan) so that both stay warm. One
-# arm64 kernel, with ACPI built in, serves the device-tree targets and the
-# UEFI + ACPI one: arm64 uses ACPI only when the firmware gives it tables
-# and no device tree, so the DT boots still take the OF path.
+# The guest kernels carry KASAN and kmemleak, or KCSAN and kmemleak when
+# KCSAN=1; the lean race kernels (GUEST_LEAN=1: the load-race boots of
+# 'make selftests') carry neither, only the lock and list debugging of
+# debug.config, for twice the trials a minute. Each is built in a
+# directory of its own (NAME, NAME-kcsan, NAME-lean) so that all stay warm.
+# One arm64 kernel, with ACPI built in, serves the device-tree targets and
+# the UEFI + ACPI one: arm64 uses ACPI only when the firmware gives it
+# tables and no device tree, so the DT boots still take the OF path.
 sanitizer_config() {
-	if [ "${KCSAN:-0}" != 1 ]; then
-		echo "$TOP/configs/kasan.config"
+	local C=$TOP/configs
+	if [ "${GUEST_LEAN:-0}" = 1 ]; then
+		return 0
+	elif [ "${KCSAN:-0}" != 1 ]; then
+		echo "$C/kasan.config $C/kmemleak.config"
 	elif [ "$1" = arm64 ]; then
-		echo "$TOP/configs/kcsan.config $TOP/configs/kcsan-arm64.config"
+		echo "$C/kcsan.config $C/kcsan-arm64.config $C/kmemleak.config"
 	else
-		echo "$TOP/configs/kcsan.config"
+		echo "$C/kcsan.config $C/kmemleak.config"
 	fi
 }
 # GUEST_KERNEL_PREFIX (make mutate-guests: "mutant-") keeps a second set of
@@ -338,7 +344,13 @@ kind_dir() {
 	local d=$1
 	[ "$d" != arm64-acpi ] || d=arm64
 	d=${GUEST_KERNEL_PREFIX:-}$d
-	[ "${KCSAN:-0}" = 1 ] && echo "$d-kcsan" || echo "$d"
+	if [ "${GUEST_LEAN:-0}" = 1 ]; then
+		echo "$d-lean"
+	elif [ "${KCSAN:-0}" = 1 ]; then
+		echo "$d-kcsan"
+	else
+		echo "$d"
+	fi
 }
 
 # build_guest_kernel KIND: build (incrementally) the guest kernel of KIND
@@ -497,6 +509,18 @@ mutation_apply() {
 		undo_done
 		return 1
 	fi
+}
+# mutant_guest MUTATION KIND IMAGE PROGRAM LOG: build KIND's guest kernel
+# with MUTATION applied (GUEST_KERNEL_PREFIX=mutant- keeps it beside the
+# real one, ccache sharing the objects) and its IMAGE initramfs of PROGRAM,
+# output in LOG, then take MUTATION out again
+mutant_guest() {
+	local rc=0
+	mutation_apply "$1" || return 1
+	{ build_guest_kernel "$2" &&
+	  IOMMU_TEST_IMAGE=$3 "$TOP/harness/initramfs.sh" "$(kind_dir "$2")" "$(kind_arch "$2")" "$4"; } >"$5" 2>&1 || rc=1
+	mutation_restore
+	return "$rc"
 }
 # The mutations are made against the series in build/linux
 mutation_no_kernel_src() {

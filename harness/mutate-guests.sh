@@ -60,7 +60,6 @@ for m in "${muts[@]}"; do
 		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
 		continue
 	fi
-	mutation_apply "$m"
 	log=$res/mutate-guest-$name.log
 	image=initramfs prog=$TOP/harness/guest/iommu_smoke.c append=
 	if [[ "$check" == storm.* ]]; then
@@ -68,13 +67,10 @@ for m in "${muts[@]}"; do
 		append="STORM_ONLY=${check#storm.} STORM_SECONDS=3"
 	fi
 	info "$name: building the $kind guest kernel with it"
-	if ! build_guest_kernel "$kind" >"$log" 2>&1 ||
-	   ! IOMMU_TEST_IMAGE=$image "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$prog" >>"$log" 2>&1; then
-		mutation_restore
+	if ! mutant_guest "$m" "$kind" "$image" "$prog" "$log"; then
 		ktap_not_ok "$name" "the mutated kernel did not build: see ${log#"$TOP"/}"
 		continue
 	fi
-	mutation_restore
 	info "$name: booting $target"
 	out=$res/mutate-guests/$name
 	rm -f "$out".*

@@ -14,8 +14,11 @@
 #
 #   SELFTEST_TARGETS  targets (default: all)
 #   RACE_BOOTS        load-race boots per target (default 5)
-#   RACE_TRIALS       load races per race boot (default 20), each a storm
-#                     of RACE_TRIAL_MS (300) ms before the load and after it
+#   RACE_TRIALS       load races per race boot (default 40), each a storm
+#                     of RACE_TRIAL_MS (200) ms before the load and after it
+#   RACE_KERNEL       lean (default): the race boots run the lean race
+#                     kernels (lockdep, no KASAN or kmemleak: twice the
+#                     trials a minute); sanitized: the full boot's kernel
 #   STORM_SECONDS, STORM_THREADS, STORM_IOMMU_THREADS, STORM_EXCLUDE
 #                     passed to the test
 #   GUEST_TIMEOUT     watchdog of the full boot (default 300 s)
@@ -29,8 +32,13 @@ set -euo pipefail
 select_tree
 targets=${SELFTEST_TARGETS:-$GUEST_TARGETS}
 boots=${RACE_BOOTS:-5}
-trials=${RACE_TRIALS:-20}
-trial_ms=${RACE_TRIAL_MS:-300}
+trials=${RACE_TRIALS:-40}
+trial_ms=${RACE_TRIAL_MS:-200}
+case "${RACE_KERNEL:=lean}" in
+lean)	race_lean=1 ;;
+sanitized) race_lean=0 ;;
+*)	die "RACE_KERNEL=$RACE_KERNEL: no such race kernel." "Use lean or sanitized." ;;
+esac
 storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
 [ -f "$storm" ] || die "no ${storm#"$TOP"/}." "Run 'make tree': it copies tools/ of this repo into the tree."
 res=$OUT/results
@@ -46,11 +54,11 @@ race_boots() {
 	shift
 	rm_build "$dir"
 	mkdir -p "$dir"
-	step "selftests-race-$t: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm"
+	step "selftests-race-$t: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm ($RACE_KERNEL kernel)"
 	t0=$(now)
 	for i in $(seq "$boots"); do
 		# a trial takes 1-3 s under KASAN; the kmemleak scan 10
-		if IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
+		if IOMMU_TEST_GUEST_LEAN=$race_lean IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
 		   IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=$trial_ms" \
 		   "$TOP/harness/guest.sh" "boot-$i" "$@" >"$dir/boot-$i.out" 2>&1; then
 			if grep -qE "^# .*:load races: $trials of $trials in " "$dir/boot-$i.log"; then
@@ -77,19 +85,25 @@ race_boots() {
 
 rc=0
 built=" "
+# guest_kernel_and_storm KIND LEAN: build KIND's guest kernel (the lean
+# race kernel when LEAN is 1) and its storm initramfs, once per run
+guest_kernel_and_storm() {
+	# shellcheck disable=SC2034 # kind_dir and sanitizer_config read it
+	local GUEST_LEAN=$2
+	[[ "$built" != *" $(kind_dir "$1") "* ]] || return 0
+	build_guest_kernel "$1" &&
+		IOMMU_TEST_IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$1")" "$(kind_arch "$1")" "$storm" &&
+		built+="$(kind_dir "$1") "
+}
 sanitizer_up='KernelAddressSanitizer initialized'
 [ "${KCSAN:-0}" != 1 ] || sanitizer_up='kcsan: enabled early'
 
 for t in $targets; do
 	read -ra g <<<"$(guest_target "$t")"
 	kind=${g[0]}
-	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
-		if ! build_guest_kernel "$kind" ||
-		   ! IOMMU_TEST_IMAGE=storm "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$storm"; then
-			rc=1
-			continue
-		fi
-		built+="$(kind_dir "$kind") "
+	if ! guest_kernel_and_storm "$kind" 0; then
+		rc=1
+		continue
 	fi
 	if ! IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} IOMMU_TEST_GUEST_APPEND="$append" \
 		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}"; then
@@ -110,6 +124,10 @@ for t in $targets; do
 	if [ "${g[2]}" = - ]; then
 		info "selftests-race-$t: no load-race boots: the IOMMU driver is built in"
 	elif [ "$boots" != 0 ]; then
+		if ! guest_kernel_and_storm "$kind" "$race_lean"; then
+			rc=1
+			continue
+		fi
 		race_boots "$t" "${g[@]}" || rc=1
 	fi
 done
