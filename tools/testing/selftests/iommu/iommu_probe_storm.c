@@ -93,9 +93,11 @@ struct storm {
 	atomic_bool stop;
 	atomic_long cycles[3];	/* completed cycles, per kind */
 	bool ran[3];		/* the kinds the last storm ran */
-	int ms;			/* and for how long, in all (by the clock
-				 * it was meant to: a slow host does not
-				 * make an idle storm) */
+	/*
+	 * and for how long, in all: the time planned, since a slow host
+	 * does not make an idle storm
+	 */
+	int ms;
 	int wall_ms;		/* how long they took, in all */
 	int load_ms;		/* how long the module loads took, in all */
 	struct timespec end;	/* when it ended */
@@ -257,6 +259,13 @@ static int ms_since(const struct timespec *t0, const struct timespec *t1)
 	return (t1->tv_sec - t0->tv_sec) * 1000 + (t1->tv_nsec - t0->tv_nsec) / 1000000;
 }
 
+static void sleep_ms(int ms)
+{
+	struct timespec t = { .tv_sec = ms / 1000, .tv_nsec = ms % 1000 * 1000000L };
+
+	nanosleep(&t, NULL);
+}
+
 /* The kernel command line has deferred_probe_timeout=-1 (see the top) */
 static bool deferred_probe_waits(void)
 {
@@ -297,8 +306,8 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 	if (module) {
 		struct timespec l0, l1;
 
-		delay = rnd(ms * 1000) / 1000;
-		usleep(delay * 1000);
+		delay = rnd(ms);
+		sleep_ms(delay);
 		clock_gettime(CLOCK_MONOTONIC, &l0);
 		load_module(module);
 		clock_gettime(CLOCK_MONOTONIC, &l1);
@@ -306,7 +315,7 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 	}
 	if (getenv("STORM_INJECT_WARN"))
 		sysfs_write("/dev/kmsg", "WARNING: injected by iommu_probe_storm\n");
-	usleep(ms * 1000);
+	sleep_ms(ms);
 	s->stop = true;
 	for (i = 0; i < n; i++)
 		pthread_join(t[i].tid, NULL);
