@@ -80,20 +80,6 @@ for m in "${muts[@]}"; do
 		"$killed" "$runs" "$(printf '%s\n' "${times[@]}" | sed '/^$/d' | stats)"
 done
 
-# guest_kill_seconds DIR/NAME: the uptime at which the boot NAME killed the
-# mutation, by its failing trial's line, its first kernel report or its last
-# kernel time stamp; false when it did not
-guest_kill_seconds() {
-	local c=storm.iommu_driver_load_race t
-	grep -qE "^not ok [0-9]+ $c( |\$)" "$1.ktap" ||
-		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
-		return 1
-	t=$(sed -n -E 's/^# .*failed, at ([0-9]+) s of uptime$/\1/p' "$1.log" | sed -n 1p)
-	[ -n "$t" ] || t=$(grep -m1 -E "$KERNEL_REPORTS" "$1.log" | sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p')
-	[ -n "$t" ] || t=$(sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p' "$1.log" | tail -n 1)
-	echo "${t:-0}"
-}
-
 trials=${BENCH_KILL_TRIALS:-30}
 knob GUEST_KERNEL_PREFIX mutant-
 knob KCSAN 0

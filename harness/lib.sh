@@ -300,6 +300,21 @@ race_trials_done() {
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
+# guest_kill_seconds DIR/NAME: the uptime at which the boot NAME (its
+# .ktap, .log and .problems, by boot.sh) killed a mutation in the load
+# race, by its failing trial's line, its first kernel report or its last
+# kernel time stamp; false when it did not (a QEMU crash is no kill)
+guest_kill_seconds() {
+	local c=storm.iommu_driver_load_race t
+	grep -qE "^not ok [0-9]+ $c( |\$)" "$1.ktap" ||
+		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
+		return 1
+	t=$(sed -n -E 's/^# .*failed, at ([0-9]+) s of uptime$/\1/p' "$1.log" | sed -n 1p)
+	[ -n "$t" ] || t=$(grep -m1 -E "$KERNEL_REPORTS" "$1.log" | sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p')
+	[ -n "$t" ] || t=$(sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p' "$1.log" | tail -n 1)
+	echo "${t:-0}"
+}
+
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"
 # for a driver that is built in) and extra QEMU arguments of one of the
 # guest targets, on one line. intel-iommu and amd-iommu cannot be modules

@@ -28,6 +28,8 @@
 #  9. A guest that died is not also said to have run without its sanitizer.
 # 10. A failed boot counts as a known defect (harness/known-defects) only
 #     when its target, its first kernel report and its signature match.
+#     bench-mutate's time to kill a guest mutation is the failing trial's
+#     uptime, else the first report's; a pass or a QEMU crash is no kill.
 # 11. 'make standalone-check' fails on a patches/ with stale tests.
 # 12. Safety as root: BUILD=/ moves nothing, rm_build refuses paths outside
 #     build/, a plain ARCH is ignored, a second run is refused, ^C stops
@@ -76,7 +78,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((42 + ${#reports[@]}))
+ktap_begin $((43 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -418,6 +420,28 @@ for m in "$TOP"/mutations/guest/*.patch; do
 done >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? guest_mutations_apply
+
+# 10b. bench-mutate's time to kill of a guest mutation: the failing trial's
+# uptime, else the first report's time stamp; a passed boot and a QEMU
+# crash are no kill
+k=$tmp/kill
+c=storm.iommu_driver_load_race
+{ printf '%s\n' "#  RUN           $c ..." "# s.c:1:iommu_driver_load_race:trial 3 of 30 failed, at 57 s of uptime" \
+	"not ok 1 $c" >"$k-trial.log"
+  grep '^not ok' "$k-trial.log" >"$k-trial.ktap"; : >"$k-trial.problems"
+  printf '%s\n' "#  RUN           $c ..." "[   41.25] BUG: KASAN: slab-use-after-free in x" "[   50.00] later" >"$k-report.log"
+  : >"$k-report.ktap"; echo "report the kernel log has a report" >"$k-report.problems"
+  printf '%s\n' "#  RUN           $c ..." "[   12.00] up" "ok 1 $c" >"$k-pass.log"
+  echo "ok 1 $c" >"$k-pass.ktap"; : >"$k-pass.problems"
+  printf '%s\n' "#  RUN           $c ..." "[   12.00] up" >"$k-qemu.log"
+  : >"$k-qemu.ktap"; echo "qemu-crash QEMU crashed" >"$k-qemu.problems"
+  [ "$(guest_kill_seconds "$k-trial")" = 57 ] || echo "the failing trial's uptime is not the time to kill"
+  [ "$(guest_kill_seconds "$k-report")" = 41 ] || echo "the report's time stamp is not the time to kill"
+  guest_kill_seconds "$k-pass" >/dev/null && echo "a boot that passed killed the mutation"
+  guest_kill_seconds "$k-qemu" >/dev/null && echo "a QEMU crash killed the mutation"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? bench_mutate_guest_time_to_kill
 
 # 13. results.json and junit.xml (harness/results.py): written and read
 # back; a malformed .result or a KTAP that does not parse in a step that
