@@ -29,7 +29,8 @@ kunit_needs() {
 goal_packages() {
 	case "$1" in
 	kunit)	kunit_needs "${ARCH:-um}" ;;
-	bench-mutate) kunit_needs "${BENCH_ARCH:-x86_64}" ;;
+	# the guest mutations boot arm64 and x86_64 guests
+	bench-mutate) echo "$(kunit_needs "${BENCH_ARCH:-x86_64}") ${GUESTS[*]}" ;;
 	coverage | bench-kunit | kunit-repeat | mutate | checkpatch | kerneldoc | \
 	standalone-check | selftest | tree | export | deps) ;;
 	bisect-check) echo "${CROSS_ARM64[*]}" ;;
