@@ -34,7 +34,8 @@ if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
 	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id targets _ rest; do
 		[ -n "$id" ] || continue
 		doc=${rest##*|}	# the signature before it may alternate with '|'
-		hits=$(awk -v id="$id" '$NF == id' "$res/known-defects.hits" 2>/dev/null | wc -l)
+		# a defect listed once per target counts the hits of that target
+		hits=$(awk -v id="$id" -v t="$targets" '$NF == id && index($0, t)' "$res/known-defects.hits" 2>/dev/null | wc -l)
 		printf '  %s (%s): %s; hit %s time(s) in this run\n' "$id" "$targets" "$doc" "$hits"
 	done
 fi
