@@ -59,7 +59,7 @@ race_boot_figures() {
 	local log
 	for log in "$res/selftests-race-$1"/boot-*.log; do
 		[ -f "$log" ] || continue
-		printf '%s %s\n' "$(sed -n -E 's/^# .*:load races: ([0-9]+) of .*/\1/p' "$log" | sed -n 1p)" \
+		printf '%s %s\n' "$(race_trials_done "$log")" \
 			"$(awk '{ print $5 }' "${log%.log}.result")"
 	done
 }

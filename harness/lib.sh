@@ -292,10 +292,10 @@ ktap_close() {
 	[ -z "$tail" ] || printf '%s\n' "$tail" >>"$1"
 }
 
-# race_trials_done DIR: the load races the race boots in DIR ran to their
-# end, by the test's "load races: DONE of PLANNED in MS ms" lines
+# race_trials_done LOG...: the load races the race boots of the LOGs ran
+# to their end, by the test's "load races: DONE of PLANNED in MS ms" lines
 race_trials_done() {
-	cat "$1"/boot-*.log 2>/dev/null |
+	cat "$@" 2>/dev/null |
 		sed -n -E 's/^# .*:load races: ([0-9]+) of [0-9]+ in .*/\1/p' |
 		awk '{ n += $1 } END { print n + 0 }'
 }

@@ -79,7 +79,7 @@ race_boots() {
 	done
 	printf 'selftests-race-%s %s %s %s %s\n' "$t" "$ok" "$bad" "$kn" "$(($(now) - t0))" >"$res/selftests-race-$t.result"
 	printf 'selftests-race-%s: %s passed, %s failed, %s known defects in %s s; %s\n' "$t" "$ok" "$bad" "$kn" \
-		"$(($(now) - t0))" "$(race_trials_done "$dir") load races done"
+		"$(($(now) - t0))" "$(race_trials_done "$dir"/boot-*.log) load races done"
 	[ "$bad" = 0 ]
 }
 
@@ -160,7 +160,7 @@ for t in $targets; do
 		tf=$((tf + 1))
 	fi
 	! read -r _ p f k _ 2>/dev/null <"$res/selftests-race-$t.result" ||
-		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)) rt=$((rt + $(race_trials_done "$res/selftests-race-$t"))); }
+		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)) rt=$((rt + $(race_trials_done "$res/selftests-race-$t"/boot-*.log))); }
 done
 echo "selftests ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped; race boots: $rp passed, $rf failed, $rk known defects; $rt load races done"
 exit "$rc"
