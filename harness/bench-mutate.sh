@@ -16,9 +16,10 @@
 # Guests: those in mutations/guest/ killed by storm.iommu_driver_load_race.
 # Per mutation, its target's guest kernel is built with it (as 'make
 # mutate-guests' does) and boots BENCH_KILL_RUNS times, each running
-# BENCH_KILL_TRIALS (30) load races; a boot kills it when a trial fails or
-# the guest dies or hangs in the test. The time to kill is the guest's
-# uptime then: the failing trial names it, a kernel report carries it.
+# BENCH_KILL_TRIALS (30) load races of RACE_TRIAL_MS (200) ms; a boot kills
+# it when a trial fails or the guest dies or hangs in the test. The time to
+# kill is the guest's uptime then: the failing trial names it, a kernel
+# report carries it.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -98,9 +99,7 @@ for m in "${gmuts[@]}"; do
 	step "bench-mutate $name: $runs boots of $target, $trials load races each"
 	killed=0 times=()
 	for i in $(seq "$runs"); do
-		IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
-		IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=300" \
-			"$TOP/harness/guest.sh" "boot-$i" "${g[@]}" >>"$log" 2>&1 || true
+		load_race_boot "$dir" "boot-$i" "$trials" "${RACE_TRIAL_MS:-200}" "${g[@]}" >>"$log" 2>&1 || true
 		if t=$(guest_kill_seconds "$dir/boot-$i"); then
 			killed=$((killed + 1))
 			times+=("$t")

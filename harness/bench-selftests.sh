@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Figures of the kselftests, never pass/fail: runs 'make selftests' with
-# BENCH_BOOTS (5) load-race boots of RACE_TRIALS (20) load races per
+# BENCH_BOOTS (5) load-race boots of RACE_TRIALS (40) load races per
 # target, then prints per target the storm rate of each scenario (cycles
 # per second: one cycle is an unbind+bind or a remove+rescan that both
 # succeeded), load races per minute of race boot (QEMU start to power-off,

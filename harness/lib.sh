@@ -300,6 +300,18 @@ race_trials_done() {
 		awk '{ n += $1 } END { print n + 0 }'
 }
 
+# load_race_boot DIR NAME TRIALS TRIAL-MS TARGET-ARGS...: boot one guest
+# (guest.sh, results in DIR) that runs iommu_driver_load_race alone,
+# TRIALS load races of TRIAL-MS storms. Its watchdog allows 6 s a trial (a
+# KASAN trial takes 1 to 3 s) and 90 s for the boot and the kmemleak scan.
+load_race_boot() {
+	local dir=$1 name=$2 trials=$3 ms=$4
+	shift 4
+	IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
+	IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=$ms" \
+		"$TOP/harness/guest.sh" "$name" "$@"
+}
+
 # guest_kill_seconds DIR/NAME: the uptime at which the boot NAME (its
 # .ktap, .log and .problems, by boot.sh) killed a mutation in the load
 # race, by its failing trial's line, its first kernel report or its last

@@ -4,7 +4,7 @@
 # and virtio-iommu), every scenario with 2 s storms, and one load-race boot
 # of 20 load races each, on the full boot's KASAN kernel (the lean race
 # kernel would be one more kernel to build). 'make selftests' runs all four
-# targets, 5 race boots of 20 each on the lean race kernels.
+# targets, 5 race boots of 40 each on the lean race kernels.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 knob SELFTEST_TARGETS "${SELFTEST_TARGETS:-arm64-smmuv3-dt arm64-virtio-iommu-dt}"

@@ -57,10 +57,8 @@ race_boots() {
 	step "selftests-race-$t: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm ($RACE_KERNEL kernel)"
 	t0=$(now)
 	for i in $(seq "$boots"); do
-		# a trial takes 1-3 s under KASAN; the kmemleak scan 10
-		if IOMMU_TEST_GUEST_LEAN=$race_lean IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 6 * trials)) IOMMU_TEST_RESULTS=$dir \
-		   IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=$trial_ms" \
-		   "$TOP/harness/guest.sh" "boot-$i" "$@" >"$dir/boot-$i.out" 2>&1; then
+		if IOMMU_TEST_GUEST_LEAN=$race_lean load_race_boot "$dir" "boot-$i" "$trials" "$trial_ms" "$@" \
+		   >"$dir/boot-$i.out" 2>&1; then
 			if grep -qE "^# .*:load races: $trials of $trials in " "$dir/boot-$i.log"; then
 				ok=$((ok + 1))
 			else
