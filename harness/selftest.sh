@@ -40,7 +40,8 @@
 #     truncated KTAP of a step that passed fail; a boot cut short by a
 #     known defect reads back as skipped, naming it.
 # 14. BASE=fixes is the series up to its last patch for stable.
-# 15. Every guest mutation applies to the series.
+# 15. Every guest mutation applies to the series; every case a KUnit
+#     mutation names is found in its suite (mutate.sh runs that suite).
 # 16. The kselftest tarball: compressed modules (.ko.xz, .ko.zst, .ko.gz)
 #     are found by name and loaded as compressed files; the nested KTAP
 #     of run_kselftest.sh fails on a skipped, failed or missing scenario.
@@ -420,6 +421,29 @@ for m in "$TOP"/mutations/guest/*.patch; do
 done >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? guest_mutations_apply
+
+# every case a KUnit mutation names is found in its suite, by the suite's
+# own name (mutate.sh filters its run to it and reads a crash by it)
+k=$tmp/kunit-crash.log
+printf '%s\n' "[10:00:00] [CRASHED] iommu_fwspec_racey" "[10:00:01] [PASSED] iommu_fwspec" >"$k"
+{ for m in "$TOP"/mutations/*.patch; do
+	for c in $(sed -n 's/^Killed-by: *//p' "$m"); do
+		[ -n "$(SRC=$TREE case_suite "$c")" ] ||
+			echo "${m#"$TOP"/}: no suite in build/linux holds the case $c"
+	done
+  done
+  SRC=$TREE suite_crashed race_configure_vs_iommu_registration "$k" &&
+	echo "a crash of another suite (iommu_fwspec_racey) killed the race case"
+  echo "[10:00:02] [CRASHED] iommu_fwspec_race" >>"$k"
+  SRC=$TREE suite_crashed race_configure_vs_iommu_registration "$k" ||
+	echo "a crash of iommu_fwspec_race is not read as the race case's"
+  [ "$(SRC=$TREE suites_glob of_no_iommus_property_is_no_iommu of_configure_twice_is_noop)" = iommu_fwspec_of ] ||
+	echo "two cases of iommu_fwspec_of do not run that suite alone"
+  [ -z "$(SRC=$TREE suites_glob of_configure_twice_is_noop race_configure_vs_iommu_registration)" ] ||
+	echo "cases of two suites do not run every suite"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? mutation_cases_found_in_their_suites
 
 # 10b. bench-mutate's time to kill of a guest mutation: the failing trial's
 # uptime, else the first report's time stamp; a passed boot and a QEMU
