@@ -92,6 +92,7 @@ struct storm {
 	char iommu_dev[32];	/* virtio-iommu's virtio device, or "" */
 	atomic_bool stop;
 	atomic_long cycles[3];	/* completed cycles, per kind */
+	atomic_long probes;	/* probes asked for by bind threads, not cycles */
 	bool ran[3];		/* the kinds the last storm ran */
 	/*
 	 * and for how long, in all: the time planned, since a slow host
@@ -115,6 +116,12 @@ struct storm_thread {
 	pthread_t tid;
 };
 
+/*
+ * A thread whose endpoint is away (another thread removed it) tries again
+ * at once. Waiting instead gives the vCPUs to the other threads' probes and
+ * removes, and QEMU 7.2 then crashes within seconds, before the kernel is
+ * tested (defect 8 in Documentation/iommu/fwspec-tests.rst).
+ */
 static void storm_one(struct storm *s, enum storm_kind kind)
 {
 	const char *dev = s->ep.name[rnd(s->ep.total)];
@@ -126,10 +133,11 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 		 * An endpoint whose probe waits for its IOMMU has no driver to
 		 * unbind: ask for a probe of it instead, which runs (and is
 		 * deferred again) while the IOMMU driver may be registering.
+		 * That is no unbind/bind cycle: it is counted apart.
 		 */
 		if (!pci_has(dev, "driver")) {
-			sysfs_write("/sys/bus/pci/drivers_probe", dev);
-			s->cycles[kind]++;
+			if (!sysfs_write("/sys/bus/pci/drivers_probe", dev))
+				s->probes++;
 			break;
 		}
 		/* Fails when another thread got there first: fine */
@@ -329,7 +337,10 @@ static const char *const kind_names[] = {
 	[STORM_IOMMU_REBIND] = "iommu unbind/bind",
 };
 
-/* The storms did work: every kind ran STORM_FLOOR cycles a second */
+/*
+ * The storms did work: every kind ran STORM_FLOOR cycles a second (a bind
+ * thread's probe of an endpoint that has no driver counts as one)
+ */
 static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
 {
 	int kind;
@@ -337,12 +348,15 @@ static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
 	TH_LOG("cycles in %d s: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
 	       (s->ms + 500) / 1000, s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
 	       s->cycles[STORM_IOMMU_REBIND]);
+	TH_LOG("probes of endpoints without a driver, asked by bind threads: %ld", s->probes);
 	for (kind = 0; kind < 3; kind++) {
+		long work = s->cycles[kind] + (kind == STORM_BIND ? s->probes : 0);
+
 		if (!s->ran[kind])
 			continue;
-		EXPECT_GE(s->cycles[kind] * 1000, (long)STORM_FLOOR * s->ms) {
+		EXPECT_GE(work * 1000, (long)STORM_FLOOR * s->ms) {
 			TH_LOG("%s: %ld cycles in %d ms, under %d a second: an idle storm",
-			       kind_names[kind], s->cycles[kind], s->ms, STORM_FLOOR);
+			       kind_names[kind], work, s->ms, STORM_FLOOR);
 		}
 	}
 }

@@ -133,7 +133,11 @@ static inline void endpoints_scan(struct endpoints *ep)
 	closedir(dir);
 }
 
-/* Wait up to @seconds for at least @want endpoints, all ready */
+/*
+ * Wait up to @seconds for at least @want endpoints, all ready. Polled every
+ * 10 ms: the endpoints are usually ready within a few ms of the storm's
+ * end, and every load race waits here once.
+ */
 static inline bool endpoints_wait_ready(struct endpoints *ep, int want, int seconds)
 {
 	time_t end = time(NULL) + seconds;
@@ -142,7 +146,7 @@ static inline bool endpoints_wait_ready(struct endpoints *ep, int want, int seco
 		endpoints_scan(ep);
 		if (ep->total >= want && ep->total && ep->ready == ep->total)
 			return true;
-		usleep(100 * 1000);
+		usleep(10 * 1000);
 	} while (time(NULL) < end);
 	return false;
 }
