@@ -38,7 +38,7 @@ guest_cmdline() {
 
 	# oops=panic with panic=-1: a guest that oopses stops at once (QEMU runs
 	# with -no-reboot) instead of hanging until the watchdog
-	# A task blocked for a minute is reported (with the locks held) within 70 s,
+	# A task blocked for 30 s is reported (with the locks held) within 35 s,
 	# well within the watchdog's time (120 s for a race boot), and then panics the guest with the whole kernel log
 	# printed (panic_print=0x20): a hang's log then has the messages loglevel=5
 	# keeps off the console (an SMMU's event records are dev_info).
@@ -48,8 +48,8 @@ guest_cmdline() {
 	# probe timeout, ignoring dependency") and stays outside the IOMMU once it
 	# is back: kernel policy for optional suppliers, which the storms' checks,
 	# rightly, count as an endpoint that is not behind its IOMMU.
-	append="loglevel=5 oops=panic panic=-1 sysctl.kernel.hung_task_timeout_secs=60"
-	append+=" sysctl.kernel.hung_task_check_interval_secs=10"
+	append="loglevel=5 oops=panic panic=-1 sysctl.kernel.hung_task_timeout_secs=30"
+	append+=" sysctl.kernel.hung_task_check_interval_secs=5"
 	append+=" sysctl.kernel.hung_task_panic=1 panic_print=0x20"
 	append+=" deferred_probe_timeout=-1"
 	[ "$module" != - ] || module=
