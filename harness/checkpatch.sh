@@ -7,6 +7,15 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
+# checkpatch runs scripts/spdxcheck.py with the python3 on PATH; one of the
+# user's own (pyenv, a venv) lacks Debian's python3-ply: take the system's
+if ! python3 -c 'import ply' 2>/dev/null; then
+	/usr/bin/python3 -c 'import ply' 2>/dev/null ||
+		die "checkpatch: scripts/spdxcheck.py needs python3's ply module." "Run 'make deps' as root."
+	mkdir -p "$OUT/python3-ply"
+	ln -sfn /usr/bin/python3 "$OUT/python3-ply/python3"
+	PATH=$OUT/python3-ply:$PATH
+fi
 res=$OUT/results
 mkdir -p "$res"
 log=$res/checkpatch.log

@@ -79,7 +79,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((44 + ${#reports[@]}))
+ktap_begin $((45 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -184,13 +184,15 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_WARN=1"
 	expect_failure storm_fails_when_idle 'under 1 a second: an idle storm' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_IDLE=1"
+	expect_failure storm_stall_is_reported 'stalled: the storm still runs 5 s after its plan' \
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_STALL=1 STORM_STALL=5"
 	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=4 IOMMU_TEST_GUEST_APPEND="STORM_SECONDS=30"
 	expect_failure storm_load_race_trial_without_unload_fails 'trial 2: arm_smmu_v3 is still loaded' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=2 STORM_TRIAL_MS=200 STORM_INJECT_NO_UNLOAD=1"
 else
 	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_fails_when_idle \
-		 storm_guest_hang_is_killed storm_load_race_trial_without_unload_fails; do
+		 storm_stall_is_reported storm_guest_hang_is_killed storm_load_race_trial_without_unload_fails; do
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
 	done
 fi

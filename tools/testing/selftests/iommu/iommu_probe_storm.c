@@ -34,6 +34,8 @@
  *   STORM_TRIAL_MS    the storm of one load race, before the load and again
  *                     after it (default: STORM_SECONDS)
  *   STORM_SETTLE      seconds allowed to get back to normal (default 30)
+ *   STORM_STALL       seconds a storm or a check may run past its plan
+ *                     before it is reported as stalled (default 60)
  *   STORM_ONLY        run only the test of this name
  *   STORM_EXCLUDE     run all tests but the one of this name
  *   STORM_INJECT_WARN log a fake WARNING during each storm (to test the
@@ -41,6 +43,8 @@
  *   STORM_INJECT_IDLE storm threads that do nothing (to test the floor)
  *   STORM_INJECT_NO_UNLOAD  trials that do not unload the IOMMU driver (to
  *                     test that a trial after the first is a real one)
+ *   STORM_INJECT_STALL a storm thread that waits in the kernel and never
+ *                     comes back (to test the stall report)
  *
  * iommu_driver_load_race must run before anything loads the IOMMU driver:
  * it loads the module at a random moment of an endpoint storm. It is SKIP
@@ -52,6 +56,7 @@
 #include <pthread.h>
 #include <stdatomic.h>
 #include <sys/random.h>
+#include <sys/syscall.h>
 
 #include "../kselftest_harness.h"
 #include "iommu_modload.h"
@@ -108,6 +113,7 @@ struct storm {
 	 * found" in Documentation/iommu/fwspec-tests.rst), not in the IOMMU.
 	 */
 	int iommu_threads;
+	struct storm_thread *first_thread;	/* for STORM_INJECT_STALL */
 };
 
 struct storm_thread {
@@ -164,11 +170,157 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 	}
 }
 
+/*
+ * A storm or a check that never comes back is a kernel bug that the
+ * hung-task panic does not always show: block I/O waits (blk_wait_io()) and
+ * killable waits, a partition scan's first read among them, are exempt from
+ * the detector, and the test would sit silent until the machine's watchdog
+ * kills it. A phase still running STORM_STALL seconds after its plan is
+ * reported instead, with the kernel stacks of this test's threads and of
+ * every task in D state, and the test fails there.
+ */
+enum stall_phase { STALL_STORM, STALL_CHECKS, STALL_KMEMLEAK, STALL_LOAD, STALL_UNLOAD };
+
+static const char *const stall_phase_names[] = {
+	[STALL_STORM] = "the storm", [STALL_CHECKS] = "the checks of the endpoints",
+	[STALL_KMEMLEAK] = "the kmemleak scan", [STALL_LOAD] = "loading the IOMMU driver",
+	[STALL_UNLOAD] = "unloading the IOMMU driver",
+};
+
+struct stall {
+	atomic_long deadline;	/* CLOCK_MONOTONIC seconds; 0: no phase runs */
+	atomic_int phase;
+	int grace;
+};
+
+static struct stall stall;
+
+static long now_s(void)
+{
+	struct timespec t;
+
+	clock_gettime(CLOCK_MONOTONIC, &t);
+	return t.tv_sec;
+}
+
+static void stall_arm(enum stall_phase phase, int planned_s)
+{
+	stall.phase = phase;
+	stall.deadline = now_s() + planned_s + stall.grace;
+}
+
+static void stall_disarm(void)
+{
+	stall.deadline = 0;
+}
+
+/* "# " and each line of @path, which is a kernel stack (/proc/.../stack) */
+static void stall_print_stack(const char *path)
+{
+	char line[256];
+	FILE *f = fopen(path, "r");
+
+	if (!f)
+		return;
+	while (fgets(line, sizeof(line), f))
+		fprintf(stderr, "#     %s", line);
+	fclose(f);
+}
+
+/* Every task in D state, with its kernel stack; this process's threads too */
+static void stall_print_tasks(void)
+{
+	char path[600], stat[512], *state;
+	struct dirent *p, *t;
+	DIR *procs, *tasks;
+	FILE *f;
+
+	procs = opendir("/proc");
+	if (!procs)
+		return;
+	while ((p = readdir(procs))) {
+		if (p->d_name[0] < '1' || p->d_name[0] > '9')
+			continue;
+		snprintf(path, sizeof(path), "/proc/%s/task", p->d_name);
+		tasks = opendir(path);
+		if (!tasks)
+			continue;
+		while ((t = readdir(tasks))) {
+			if (t->d_name[0] == '.')
+				continue;
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stat", p->d_name, t->d_name);
+			f = fopen(path, "r");
+			if (!f)
+				continue;
+			state = fgets(stat, sizeof(stat), f) ? strrchr(stat, ')') : NULL;
+			fclose(f);
+			if (!state || (state[2] != 'D' && atoi(p->d_name) != getpid()))
+				continue;
+			state[3] = '\0';	/* "(comm) S": the rest is figures */
+			fprintf(stderr, "# task %s %s\n", t->d_name, strchr(stat, '('));
+			snprintf(path, sizeof(path), "/proc/%s/task/%s/stack",
+				 p->d_name, t->d_name);
+			stall_print_stack(path);
+		}
+		closedir(tasks);
+	}
+	closedir(procs);
+}
+
+static void *stall_watch(void *arg)
+{
+	long deadline;
+
+	for (;;) {
+		sleep(1);
+		deadline = stall.deadline;
+		if (!deadline || now_s() <= deadline)
+			continue;
+		fprintf(stderr, "# stalled: %s still runs %d s after its plan; %s:\n",
+			stall_phase_names[stall.phase], stall.grace, "the tasks that wait");
+		stall_print_tasks();
+		fflush(stderr);
+		/*
+		 * The test cannot end on its own: fail it from here. A thread
+		 * blocked for good can still keep the process from exiting; the
+		 * report above is then what the machine's watchdog shows.
+		 */
+		_exit(KSFT_FAIL);
+	}
+	return NULL;
+}
+
+static void stall_start(void)
+{
+	pthread_t tid;
+
+	stall.grace = env_int("STORM_STALL", 60, 3600);
+	if (!pthread_create(&tid, NULL, stall_watch, NULL))
+		pthread_detach(tid);
+}
+
+/*
+ * STORM_INJECT_STALL: wait in the kernel, killable, for longer than any
+ * grace, as a thread does that waits for an I/O that never completes. A
+ * vfork()ed child that sleeps keeps its parent in such a wait.
+ */
+static void storm_inject_stall(void)
+{
+	struct timespec t = { .tv_sec = 7200 };
+
+	if (!vfork()) {
+		syscall(SYS_nanosleep, &t, NULL);
+		_exit(0);
+	}
+}
+
 static void *storm_thread_fn(void *arg)
 {
 	struct storm_thread *t = arg;
 	bool idle = getenv("STORM_INJECT_IDLE");
 
+	if (getenv("STORM_INJECT_STALL") && t == t->s->first_thread)
+		storm_inject_stall();
 	while (!t->s->stop) {
 		if (idle)
 			usleep(1000);
@@ -248,6 +400,7 @@ FIXTURE_SETUP(storm)
 	if (!self->s.ep.total)
 		SKIP(return, "no virtio PCI endpoints");
 	find_virtio_iommu(self->s.iommu_dev, sizeof(self->s.iommu_dev));
+	stall_start();
 }
 
 FIXTURE_TEARDOWN(storm)
@@ -300,7 +453,10 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 	struct timespec t0;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
+	/* the load's delay, the load, and the storm after it */
+	stall_arm(STALL_STORM, 2 * ms / 1000 + 1);
 	s->stop = false;
+	s->first_thread = &t[0];
 	for (i = 0; i < nkinds; i++)
 		s->ran[kinds[i]] = true;
 	for (i = 0; i < nkinds * threads; i++) {
@@ -328,6 +484,7 @@ static void storm_run(struct storm *s, const enum storm_kind *kinds, int nkinds,
 	for (i = 0; i < n; i++)
 		pthread_join(t[i].tid, NULL);
 	clock_gettime(CLOCK_MONOTONIC, &s->end);
+	stall_disarm();
 	s->ms += delay + ms;
 	s->wall_ms += ms_since(&t0, &s->end);
 }
@@ -376,6 +533,7 @@ static bool storm_check_endpoints(struct __test_metadata *_metadata, struct stor
 	struct endpoints ep;
 	int translated, ret;
 
+	stall_arm(STALL_CHECKS, settle);
 	storm_restore(s);
 	ready = endpoints_wait_ready(&ep, want, settle);
 	EXPECT_TRUE(ready) {
@@ -397,6 +555,7 @@ static bool storm_check_endpoints(struct __test_metadata *_metadata, struct stor
 			TH_LOG("%s: line %u of the pattern reads back wrong", disk, bad_line);
 	}
 	report = kmsg_has_report(kmsg, excerpt, sizeof(excerpt));
+	stall_disarm();
 	EXPECT_FALSE(report) {
 		TH_LOG("kernel log report:\n%s", excerpt);
 	}
@@ -409,7 +568,9 @@ static void storm_check_leaks(struct __test_metadata *_metadata, struct storm *s
 	char excerpt[4096];
 	int ret, all = 0;
 
+	stall_arm(STALL_KMEMLEAK, 0);
 	ret = kmemleak_ours(excerpt, sizeof(excerpt), &s->end, &all);
+	stall_disarm();
 	if (ret < 0)
 		TH_LOG("no kmemleak (CONFIG_DEBUG_KMEMLEAK, debugfs): leaks not checked");
 	else
@@ -440,9 +601,14 @@ static bool module_loaded(const char *module)
 /* The tests after the load race need the IOMMU driver: load it if it is not */
 static int iommu_driver_load(const char *module)
 {
+	int ret;
+
 	if (!module || !*module || module_loaded(module))
 		return 0;
-	return load_module(module);
+	stall_arm(STALL_LOAD, 0);
+	ret = load_module(module);
+	stall_disarm();
+	return ret;
 }
 
 /*
@@ -508,7 +674,9 @@ TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
 	for (i = 0; i < trials; i++) {
 		if (i) {
 			clock_gettime(CLOCK_MONOTONIC, &u0);
+			stall_arm(STALL_UNLOAD, 0);
 			ret = iommu_driver_unload(&self->s, self->module);
+			stall_disarm();
 			clock_gettime(CLOCK_MONOTONIC, &u1);
 			unload_ms += ms_since(&u0, &u1);
 			ASSERT_EQ(0, ret) {
