@@ -115,6 +115,11 @@ if [ "${#problems[@]}" -gt 0 ]; then
 		rm -f "$res/$name.decoded" "$res/$name.report.out"
 		printf -- '---- kernel report (%s, from line %s%s) ----\n' "${log#"$TOP"/}" "$first" "$how" >&2
 		cat "$res/$name.report" >&2
+	elif grep -qE '^(# )?# stalled: ' "$log"; then
+		# the storm's stall report: the stacks of the tasks that wait
+		first=$(grep -nE -m1 '^(# )?# stalled: ' "$log" | cut -d: -f1)
+		printf -- '---- stall report (%s, from line %s) ----\n' "${log#"$TOP"/}" "$first" >&2
+		sed -n "$first,$((first + 80))p" "$log" >&2
 	else
 		printf -- '---- last 30 lines of %s ----\n' "${log#"$TOP"/}" >&2
 		tail -n 30 "$log" >&2

@@ -79,7 +79,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((45 + ${#reports[@]}))
+ktap_begin $((46 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -143,6 +143,9 @@ expect_failure judge_fails_on_early_stop 'stopped before guest-init finished' \
 fake_qemu hang "$ok_ktap; exec sleep 60"
 expect_failure judge_kills_hung_guest 'watchdog: the guest did not finish in 2 s' \
 	boot selftest-hang 2 "$tmp/hang"
+fake_qemu stall "$ok_ktap; echo '# # stalled: the storm still runs 60 s after its plan; the tasks that wait:'; exec sleep 60"
+expect_failure judge_shows_stall_report_of_killed_guest '^---- stall report .*from line 4' \
+	boot selftest-stall 2 "$tmp/stall"
 fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
 expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10 "$tmp/notok"
 # what harness/mutate-guests.sh reads: one kind per problem, none for a
