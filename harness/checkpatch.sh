@@ -8,15 +8,17 @@ set -euo pipefail
 
 select_tree
 # checkpatch runs scripts/spdxcheck.py with the python3 on PATH; one of the
-# user's own (pyenv, a venv) lacks Debian's python3-ply: take the system's
-if ! python3 -c 'import ply' 2>/dev/null; then
-	/usr/bin/python3 -c 'import ply' 2>/dev/null ||
-		die "checkpatch: scripts/spdxcheck.py needs python3's ply module." "Run 'make deps' as root."
+# user's own (pyenv, a venv) lacks Debian's python3-ply or python3-git:
+# take the system's
+if ! python3 -c 'import ply, git' 2>/dev/null; then
+	/usr/bin/python3 -c 'import ply, git' 2>/dev/null ||
+		die "checkpatch: scripts/spdxcheck.py needs python3's ply and git modules." \
+			"Run 'make deps' as root."
 	mkdir -p "$OUT/python3-ply"
 	ln -sfn /usr/bin/python3 "$OUT/python3-ply/python3"
 	PATH=$OUT/python3-ply:$PATH
 fi
-res=$OUT/results
+res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 log=$res/checkpatch.log
 : >"$log"
@@ -32,8 +34,11 @@ check() {
 	# that Fixes: tags name are not in it. The test files the series adds
 	# are covered by MAINTAINERS already (IOMMU SUBSYSTEM: drivers/iommu/,
 	# IOMMUFD: tools/testing/selftests/iommu/).
+	# A traceback is spdxcheck.py that could not run: no SPDX line was
+	# checked, whatever checkpatch's status says
 	if out=$("$SRC/scripts/checkpatch.pl" --strict --no-summary --terse \
-			--ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$@" 2>&1); then
+			--ignore UNKNOWN_COMMIT_ID,FILE_PATH_CHANGES "$@" 2>&1) &&
+		! grep -q '^Traceback' <<<"$out"; then
 		ktap_ok "$label"
 	else
 		ktap_not_ok "$label" "$out"

@@ -15,10 +15,10 @@ set -euo pipefail
 # What each kind of goal needs: every goal builds a kernel or checks a
 # tree (core); the guests need the arm64 cross compiler, both QEMUs and
 # the arm64 UEFI firmware; KUnit on arm64 or x86_64 runs under QEMU.
-# python3-ply: checkpatch's SPDX check (scripts/spdxcheck.py), which
-# without it prints a traceback per file and checks nothing.
+# python3-ply, python3-git: checkpatch's SPDX check (scripts/spdxcheck.py),
+# which without either prints a traceback per file and checks nothing.
 CORE=(make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
-      cpio xz-utils kmod rsync perl gawk python3-ply)
+      cpio xz-utils kmod rsync perl gawk python3-ply python3-git)
 CROSS_ARM64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64)
 kunit_needs() {

@@ -52,6 +52,8 @@
 # 18. The selftests table reads both kselftest_harness skip formats.
 # 19. A guest kernel option the tree does not define is named as what the
 #     tree lacks for the guests.
+# 20. 'make checkpatch' fails on a patch with an SPDX identifier that
+#     LICENSES/ does not have, and when scripts/spdxcheck.py cannot run.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -79,7 +81,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((46 + ${#reports[@]}))
+ktap_begin $((48 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -620,5 +622,24 @@ expect_failure guest_option_missing_from_tree_is_named \
 	'Linux [0-9.]+ .* has no CONFIG_IOMMU_TEST_NOT_IN_ANY_TREE : the guests need it' \
 	"$TOP/harness/build-kernel.sh" selftest-era x86_64 "$TOP/configs/x86_64-guest.config" "$tmp/era.config"
 rm_build "$BUILD/selftest-era"
+
+# 20. checkpatch's SPDX check runs and is heeded: a patch of the series with
+# a license LICENSES/ does not have fails, and so does a python3 that
+# cannot run spdxcheck.py (checkpatch itself then passes the patch)
+last=$(series_patches | tail -n 1)
+mkdir -p "$tmp/cp-bad" "$tmp/cp-good" "$tmp/nopy"
+sed 's|^+// SPDX-License-Identifier: GPL-2.0$|+// SPDX-License-Identifier: GPL-2.0-no-such|' "$last" \
+	>"$tmp/cp-bad/bad.patch"
+echo bad.patch >"$tmp/cp-bad/series"
+cp "$last" "$tmp/cp-good/good.patch"
+echo good.patch >"$tmp/cp-good/series"
+printf '#!/bin/sh\n[ "$1" = -c ] && exit 0\necho "Traceback (most recent call last):" >&2\nexit 1\n' \
+	>"$tmp/nopy/python3"
+chmod +x "$tmp/nopy/python3"
+expect_failure checkpatch_unknown_spdx_license_fails "not ok 1 bad.patch" \
+	env IOMMU_TEST_PATCHES="$tmp/cp-bad" IOMMU_TEST_RESULTS="$tmp/results" "$TOP/harness/checkpatch.sh"
+expect_failure checkpatch_spdxcheck_that_cannot_run_fails "not ok 1 good.patch" \
+	env PATH="$tmp/nopy:$PATH" IOMMU_TEST_PATCHES="$tmp/cp-good" IOMMU_TEST_RESULTS="$tmp/results" \
+	"$TOP/harness/checkpatch.sh"
 
 ktap_end "$res" harness-selftest

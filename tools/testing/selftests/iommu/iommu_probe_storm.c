@@ -146,10 +146,15 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 				s->probes++;
 			break;
 		}
-		/* Fails when another thread got there first: fine */
-		if (!sysfs_write(PCI_DRIVER "/unbind", dev) &&
-		    !sysfs_write(PCI_DRIVER "/bind", dev))
+		/*
+		 * Fails when another thread got there first: fine. An unbind
+		 * that succeeded is a cycle: the endpoint is bound again by
+		 * this bind or, first, by another thread's probe of it.
+		 */
+		if (!sysfs_write(PCI_DRIVER "/unbind", dev)) {
 			s->cycles[kind]++;
+			sysfs_write(PCI_DRIVER "/bind", dev);
+		}
 		break;
 	case STORM_REMOVE:
 		/*
@@ -502,9 +507,11 @@ static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
 {
 	int kind;
 
-	TH_LOG("cycles in %d s: bind/unbind %ld, remove/rescan %ld, iommu unbind/bind %ld",
-	       (s->ms + 500) / 1000, s->cycles[STORM_BIND], s->cycles[STORM_REMOVE],
-	       s->cycles[STORM_IOMMU_REBIND]);
+	TH_LOG("cycles in %d s, %d ms of wall time: %s %ld, %s %ld, %s %ld",
+	       (s->ms + 500) / 1000, s->wall_ms,
+	       kind_names[STORM_BIND], s->cycles[STORM_BIND],
+	       kind_names[STORM_REMOVE], s->cycles[STORM_REMOVE],
+	       kind_names[STORM_IOMMU_REBIND], s->cycles[STORM_IOMMU_REBIND]);
 	TH_LOG("probes of endpoints without a driver, asked by bind threads: %ld", s->probes);
 	for (kind = 0; kind < 3; kind++) {
 		long work = s->cycles[kind] + (kind == STORM_BIND ? s->probes : 0);
