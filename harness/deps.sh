@@ -20,7 +20,8 @@ set -euo pipefail
 CORE=(make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
       cpio xz-utils kmod rsync perl gawk python3-ply python3-git)
 CROSS_ARM64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64)
+# gdb reads a crashed QEMU's frame from its core dump (boot.sh)
+GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64 gdb)
 kunit_needs() {
 	case "$1" in
 	arm64)	echo "${CROSS_ARM64[*]} qemu-system-arm" ;;

@@ -10,7 +10,8 @@
 #     the command to run, and the commit is still there.
 #  5. The guest judge (boot.sh), fed canned consoles by a fake QEMU: a clean
 #     run passes; a WARNING, a guest that dies early, a guest that hangs and
-#     a failed KTAP line each fail the run and say why.
+#     a failed KTAP line each fail the run and say why; a QEMU that
+#     crashes is named with its crashing frame, read from its core dump.
 #  6. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
 #     does not exist) fails the smoke test, and so does one whose disks'
 #     DMA bypasses the IOMMU (no iommu_platform=on) (SKIP without 'make smoke').
@@ -81,7 +82,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((48 + ${#reports[@]}))
+ktap_begin $((49 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -148,6 +149,19 @@ expect_failure judge_kills_hung_guest 'watchdog: the guest did not finish in 2 s
 fake_qemu stall "$ok_ktap; echo '# # stalled: the storm still runs 60 s after its plan; the tasks that wait:'; exec sleep 60"
 expect_failure judge_shows_stall_report_of_killed_guest '^---- stall report .*from line 4' \
 	boot selftest-stall 2 "$tmp/stall"
+# a QEMU that crashes: its crashing frame is read from its core dump,
+# where the kernel's core_pattern lets one land, and the core is deleted
+fake_qemu segv "$ok_ktap"'; kill -SEGV $$'
+case "$(cat /proc/sys/kernel/core_pattern)" in
+*/* | '|'*) crash_says='QEMU crashed \(.*status 139, SIGSEGV\): .*no core dump of QEMU' ;;
+*) crash_says='QEMU crashed \(.*status 139, SIGSEGV\) in [A-Za-z_.]+\(\): a bug of QEMU.*#0 ' ;;
+esac
+{ boot selftest-segv 10 "$tmp/segv" 2>&1 | tr '\n' ' ' | grep -qE "$crash_says" ||
+	echo "a crashed QEMU was not reported as '$crash_says'"
+  [ ! -e "$tmp/results/selftest-segv.qemu-core" ] || echo "the crashed QEMU's core was left behind"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? judge_reads_crashed_qemu_core
 fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
 expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10 "$tmp/notok"
 # what harness/mutate-guests.sh reads: one kind per problem, none for a
@@ -278,6 +292,18 @@ printf '%s\n' '# a comment line' \
   done
   echo "# ok 2 storm.a" >"$tmp/qemu.log"
   known_defect x86_64-virtio-iommu-viot "$tmp/qemu.log" >/dev/null && echo "an alternating signature matches what neither side says"
+  # the shipped list: a QEMU crash is defect 8 only in its own frame, or
+  # where no core told the frame
+  KNOWN_DEFECTS=$TOP/harness/known-defects
+  echo "#  RUN           storm.iommu_driver_load_race ..." >"$tmp/qemu.log"
+  q="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 139, SIGSEGV)"
+  for f in " in memory_region_dispatch_write()" ""; do
+	echo "$q$f: a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
+	[ "$(known_defect arm64-smmuv3-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 8 ] ||
+		echo "the QEMU crash '$f' is not known defect 8"
+  done
+  echo "$q in tlb_flush_page(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
+  known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash in another frame passes as defect 8"
 ) >"$tmp/out"
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
