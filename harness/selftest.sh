@@ -156,7 +156,8 @@ case "$(cat /proc/sys/kernel/core_pattern)" in
 */* | '|'*) crash_says='QEMU crashed \(.*status 139, SIGSEGV\): .*no core dump of QEMU' ;;
 *) crash_says='QEMU crashed \(.*status 139, SIGSEGV\) in [A-Za-z_.]+\(\): a bug of QEMU.*#0 ' ;;
 esac
-{ boot selftest-segv 10 "$tmp/segv" 2>&1 | tr '\n' ' ' | grep -qE "$crash_says" ||
+boot selftest-segv 10 "$tmp/segv" >"$tmp/segv.out" 2>&1
+{ tr '\n' ' ' <"$tmp/segv.out" | grep -qE "$crash_says" ||
 	echo "a crashed QEMU was not reported as '$crash_says'"
   [ ! -e "$tmp/results/selftest-segv.qemu-core" ] || echo "the crashed QEMU's core was left behind"
 } >"$tmp/out" 2>&1
@@ -297,7 +298,7 @@ printf '%s\n' '# a comment line' \
   KNOWN_DEFECTS=$TOP/harness/known-defects
   echo "#  RUN           storm.iommu_driver_load_race ..." >"$tmp/qemu.log"
   q="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 139, SIGSEGV)"
-  for f in " in memory_region_dispatch_write()" ""; do
+  for f in " in memory_region_dispatch_write()" " in memory_region_dispatch_read()" ""; do
 	echo "$q$f: a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
 	[ "$(known_defect arm64-smmuv3-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 8 ] ||
 		echo "the QEMU crash '$f' is not known defect 8"
