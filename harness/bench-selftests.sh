@@ -7,9 +7,9 @@
 # endpoint then bound again by some thread, or a remove+rescan that both
 # succeeded), load races per minute of race boot (QEMU start to power-off,
 # over all the boots that passed and the median, min and max of one boot;
-# the boots that failed are counted apart) and the time of the full boot. As a reference, one more boot per target runs
-# harness/guest/shell_loop.sh: the same operations from a busybox shell
-# loop, one at a time.
+# the boots that failed are counted apart) and the time of the full boot.
+# As a reference, one more boot per target runs harness/guest/shell_loop.sh:
+# the same operations from a busybox shell loop, one at a time.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 

@@ -49,10 +49,11 @@ decode_report() {
 	cat "$1.out"
 }
 
-# QEMU runs in a directory of its own with no core-size limit: when it
-# crashes and the kernel's core_pattern is a plain file name (the default,
-# "core"), its core dump lands there and its crashing frame is read back
-# below. The guest's RAM is not in the core (QEMU's dump-guest-core=off).
+# QEMU runs in a directory of its own with no core-size limit (as far as
+# the hard limit lets, which some containers set to 0): when it crashes
+# and the kernel's core_pattern is a plain file name (the default, "core"),
+# its core dump lands there and its crashing frame is read back below.
+# The guest's RAM is not in the core (QEMU's dump-guest-core=off).
 qemu_path=$(command -v "$qemu")
 [[ "$qemu_path" = /* ]] || qemu_path=$PWD/$qemu_path
 core_dir=$res/$name.qemu-core
@@ -64,7 +65,7 @@ rc=0
 # terminal's ^C: a signal to this script stops QEMU (timeout passes SIGTERM
 # on), then ends this script by the same signal, so that the scripts that
 # started it stop too rather than boot the next guest.
-(cd "$core_dir" && ulimit -c unlimited 2>/dev/null
+(cd "$core_dir" && { ulimit -c unlimited 2>/dev/null || true; } &&
  exec timeout -k 5 "$timeout" "$qemu_path" "${console[@]}" "$@") \
 	</dev/null >"$log" 2>&1 &
 qpid=$!
@@ -84,11 +85,14 @@ tr -d '\r' <"$log" >"$log.tmp" && mv "$log.tmp" "$log"
 # registers that hold a call's first arguments, from its core in DIR (by
 # gdb; Debian's QEMU has its dynamic symbols), or why there are none
 qemu_crash_frame() {
-	local core pattern
+	local core exe
 	core=$(find "$1" -maxdepth 1 -type f -name 'core*' | head -n 1)
-	pattern=$(cat /proc/sys/kernel/core_pattern 2>/dev/null)
-	if [ -z "$core" ]; then
-		echo "no core dump of QEMU (core_pattern '$pattern': only a plain file name lands in $1)"
+	if [ -z "$core" ] && [ "$(ulimit -Hc)" = 0 ]; then
+		echo "no core dump of QEMU: the hard core-size limit is 0 (ulimit -Hc);" \
+			"raise it for QEMU's crashing frame"
+	elif [ -z "$core" ]; then
+		echo "no core dump of QEMU: kernel.core_pattern is '$(cat /proc/sys/kernel/core_pattern)';" \
+			"set it to 'core' (sysctl -w kernel.core_pattern=core) for QEMU's crashing frame"
 	elif ! command -v gdb >/dev/null; then
 		echo "QEMU's core dump is not read: gdb is not installed (make deps)"
 	else

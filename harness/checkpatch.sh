@@ -14,9 +14,9 @@ if ! python3 -c 'import ply, git' 2>/dev/null; then
 	/usr/bin/python3 -c 'import ply, git' 2>/dev/null ||
 		die "checkpatch: scripts/spdxcheck.py needs python3's ply and git modules." \
 			"Run 'make deps' as root."
-	mkdir -p "$OUT/python3-ply"
-	ln -sfn /usr/bin/python3 "$OUT/python3-ply/python3"
-	PATH=$OUT/python3-ply:$PATH
+	mkdir -p "$OUT/python3-system"
+	ln -sfn /usr/bin/python3 "$OUT/python3-system/python3"
+	PATH=$OUT/python3-system:$PATH
 fi
 res=${RESULTS:-$OUT/results}
 mkdir -p "$res"

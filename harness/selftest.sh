@@ -11,7 +11,8 @@
 #  5. The guest judge (boot.sh), fed canned consoles by a fake QEMU: a clean
 #     run passes; a WARNING, a guest that dies early, a guest that hangs and
 #     a failed KTAP line each fail the run and say why; a QEMU that
-#     crashes is named with its crashing frame, read from its core dump.
+#     crashes is named with its crashing frame, read from its core dump,
+#     and a hard core-size limit of 0 stops no boot.
 #  6. The real arm64 SMMUv3 guest without its IOMMU driver (the module named
 #     does not exist) fails the smoke test, and so does one whose disks'
 #     DMA bypasses the IOMMU (no iommu_platform=on) (SKIP without 'make smoke').
@@ -82,7 +83,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((49 + ${#reports[@]}))
+ktap_begin $((50 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -150,12 +151,17 @@ fake_qemu stall "$ok_ktap; echo '# # stalled: the storm still runs 60 s after it
 expect_failure judge_shows_stall_report_of_killed_guest '^---- stall report .*from line 4' \
 	boot selftest-stall 2 "$tmp/stall"
 # a QEMU that crashes: its crashing frame is read from its core dump,
-# where the kernel's core_pattern lets one land, and the core is deleted
+# where the kernel's core_pattern and the hard core-size limit let one
+# land, and the core is deleted; a hard limit of 0 stops no boot
 fake_qemu segv "$ok_ktap"'; kill -SEGV $$'
+crash_says='QEMU crashed \(.*status 139, SIGSEGV\) in [A-Za-z_.]+\(\): a bug of QEMU.*#0 '
 case "$(cat /proc/sys/kernel/core_pattern)" in
 */* | '|'*) crash_says='QEMU crashed \(.*status 139, SIGSEGV\): .*no core dump of QEMU' ;;
-*) crash_says='QEMU crashed \(.*status 139, SIGSEGV\) in [A-Za-z_.]+\(\): a bug of QEMU.*#0 ' ;;
 esac
+[ "$(ulimit -Hc)" != 0 ] || crash_says='QEMU crashed \(.*status 139, SIGSEGV\): .*no core dump of QEMU'
+bash -c 'ulimit -Hc 0 && "$@"' _ env IOMMU_TEST_RESULTS="$tmp/results" \
+	"$TOP/harness/boot.sh" selftest-nocore 10 "$tmp/clean" >"$tmp/nocore.out" 2>&1
+result $? judge_boots_with_hard_core_limit_0
 boot selftest-segv 10 "$tmp/segv" >"$tmp/segv.out" 2>&1
 { tr '\n' ' ' <"$tmp/segv.out" | grep -qE "$crash_says" ||
 	echo "a crashed QEMU was not reported as '$crash_says'"
@@ -657,6 +663,8 @@ last=$(series_patches | tail -n 1)
 mkdir -p "$tmp/cp-bad" "$tmp/cp-good" "$tmp/nopy"
 sed 's|^+// SPDX-License-Identifier: GPL-2.0$|+// SPDX-License-Identifier: GPL-2.0-no-such|' "$last" \
 	>"$tmp/cp-bad/bad.patch"
+grep -q GPL-2.0-no-such "$tmp/cp-bad/bad.patch" ||
+	echo "selftest 20: $last adds no '// SPDX-License-Identifier: GPL-2.0' line to break" >&2
 echo bad.patch >"$tmp/cp-bad/series"
 cp "$last" "$tmp/cp-good/good.patch"
 echo good.patch >"$tmp/cp-good/series"
