@@ -647,6 +647,40 @@ ktap_nested_all_passed() {
 	return 1
 }
 
+# ktap_failures KTAP: each failed test's result line, at any depth, and what
+# it said of its failure: a kselftest_harness case from its first failed
+# expectation ("file.c:LINE:case:Expected ...") or timeout on, a KUnit case
+# from its "EXPECTATION/ASSERTION FAILED" on; a test that said neither, its
+# last lines. A harness check (ktap_not_ok) says why after its result line.
+# A run's console cuts the middle of a long log: this is what must reach
+# its tail.
+ktap_failures() {
+	awk '
+		function flush(    i, from) {
+			from = (first ? first : (n > 4 ? n - 4 : 1))
+			for (i = from; i <= n && i < from + 12; i++) print "    " blk[i]
+			if (n >= from + 12) print "    ..."
+		}
+		{ line = $0; sub(/^[[:space:]#]+/, "", line) }
+		after && /^# / && line !~ /^(ok|not ok) [0-9]+ / && after++ <= 6 { print "    " line; next }
+		{ after = 0 }
+		line ~ /^RUN +/ || line ~ /^ok [0-9]+ / { n = 0; first = 0; next }
+		line ~ /^not ok [0-9]+ / {
+			if (line ~ /# SKIP/) { n = 0; first = 0; next }
+			print line
+			flush()
+			n = 0; first = 0
+			after = ($0 ~ /^not ok /)
+			next
+		}
+		line ~ /^(K?TAP version|1\.\.[0-9]+|[A-Z]+ +[A-Za-z0-9_.]+$|(PASSED|FAILED|Totals):)/ { next }
+		{
+			blk[++n] = line
+			if (!first && line ~ /(:Expected |EXPECTATION FAILED|ASSERTION FAILED|terminated by timeout)/)
+				first = n
+		}' "$1" 2>/dev/null
+}
+
 # scenario_status KTAP SCENARIO: the storm scenario's result in a guest's KTAP (boot.sh): PASS, FAIL or SKIP from the result line
 # that follows the scenario's RUN line (kselftest_harness before 6.3 names
 # no test in "ok N # SKIP reason"), CRASH when it started and never

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Print the result table from build/results/*.result (one line each:
-# "NAME PASSED FAILED SKIPPED SECONDS") and the closing summary line.
+# "NAME PASSED FAILED SKIPPED SECONDS"), why each failed step failed, and
+# the closing summary line.
 # Exits non-zero when anything failed or nothing ran.
 #
 #   harness/report.sh [TOTAL-SECONDS]
@@ -9,7 +10,7 @@ set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-res=$OUT/results
+res=${RESULTS:-$OUT/results}
 shopt -s nullglob
 files=("$res"/*.result)
 [ "${#files[@]}" -gt 0 ] || die "no results in ${res#"$TOP"/}." "Run 'make run' or 'make check'."
@@ -39,5 +40,14 @@ if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
 		printf '  %s (%s): %s; hit %s time(s) in this run\n' "$id" "$targets" "$doc" "$hits"
 	done
 fi
+# Last, so that a console that keeps only a run's tail still says it: why
+# each failed step failed, by its boot problems and its failed tests
+while read -r name p f s secs; do
+	[ "$f" -gt 0 ] || continue
+	echo "FAIL $name (logs: ${res#"$TOP"/}/$name.*):"
+	{ sed 's/^[a-z-]* /  /' "$res/$name.problems" 2>/dev/null
+	  ktap_failures "$res/$name.ktap" | sed 's/^/  /'
+	} | awk -v max=30 'NR <= max; END { if (NR > max) print "  ... (" NR - max " more lines)" }'
+done < <(cat "${files[@]}")
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" = 0 ] && [ "$tp" -gt 0 ]

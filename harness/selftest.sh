@@ -56,6 +56,8 @@
 #     tree lacks for the guests.
 # 20. 'make checkpatch' fails on a patch with an SPDX identifier that
 #     LICENSES/ does not have, and when scripts/spdxcheck.py cannot run.
+# 21. The report's last lines say why each failed step failed (a boot's
+#     problem, a failed test's expectation, a check's reason).
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -83,7 +85,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((50 + ${#reports[@]}))
+ktap_begin $((51 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -676,5 +678,47 @@ expect_failure checkpatch_unknown_spdx_license_fails "not ok 1 bad.patch" \
 expect_failure checkpatch_spdxcheck_that_cannot_run_fails "not ok 1 good.patch" \
 	env PATH="$tmp/nopy:$PATH" IOMMU_TEST_PATCHES="$tmp/cp-good" IOMMU_TEST_RESULTS="$tmp/results" \
 	"$TOP/harness/checkpatch.sh"
+
+# 21. the report's last lines say why each failed step failed, as a CI
+# console that keeps only the tail shows it: a storm scenario's failed
+# expectation under run_kselftest.sh, a harness check's reason, a boot's
+# problem; a passed step and a failure that only passed tests surround say
+# nothing of their own
+rdir=$tmp/results-report
+mkdir -p "$rdir"
+printf '%s\n' "TAP version 13" "1..1" "# selftests: iommu: iommu_probe_storm" "# TAP version 13" "# 1..2" \
+	"# #  RUN           storm.iommu_driver_load_race ..." \
+	"# # s.c:510:iommu_driver_load_race:cycles in 4 s: remove/rescan 2" \
+	"# # s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)" \
+	"# # s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm" \
+	"# #          FAIL  storm.iommu_driver_load_race" "# not ok 1 storm.iommu_driver_load_race" \
+	"# #  RUN           storm.endpoint_bind_unbind ..." "# # s.c:419:endpoint_bind_unbind:time: 13.0 s" \
+	"# ok 2 storm.endpoint_bind_unbind" "not ok 1 selftests: iommu: iommu_probe_storm # exit=1" >"$rdir/tarball.ktap"
+echo "tarball 0 1 0 60" >"$rdir/tarball.result"
+printf '%s\n' "KTAP version 1" "1..2" "not ok 1 0003-x.patch" "# ERROR: trailing whitespace" "ok 2 0004-y.patch" >"$rdir/cp.ktap"
+echo "cp 1 1 0 3" >"$rdir/cp.result"
+: >"$rdir/boot.ktap"
+echo "watchdog watchdog: the guest did not finish in 90 s and was killed" >"$rdir/boot.problems"
+echo "boot 0 1 0 90" >"$rdir/boot.result"
+printf '%s\n' "KTAP version 1" "1..1" "# s.c:1:a:Expected nothing (0) == 1 (1)" "ok 1 a" >"$rdir/fine.ktap"
+echo "fine 1 0 0 1" >"$rdir/fine.result"
+{ IOMMU_TEST_RESULTS=$rdir "$TOP/harness/report.sh" 7 >"$tmp/report" && echo "the report passed 3 failed steps"
+  sed "s|RDIR|$rdir|" >"$tmp/report.want" <<'EOF2'
+FAIL boot (logs: RDIR/boot.*):
+  watchdog: the guest did not finish in 90 s and was killed
+FAIL cp (logs: RDIR/cp.*):
+  not ok 1 0003-x.patch
+      ERROR: trailing whitespace
+FAIL tarball (logs: RDIR/tarball.*):
+  not ok 1 storm.iommu_driver_load_race
+      s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)
+      s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm
+  not ok 1 selftests: iommu: iommu_probe_storm # exit=1
+2 passed, 3 failed, 0 skipped
+EOF2
+  tail -n 11 "$tmp/report" | diff -u "$tmp/report.want" -
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? report_says_why_each_step_failed
 
 ktap_end "$res" harness-selftest

@@ -158,13 +158,17 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 		break;
 	case STORM_REMOVE:
 		/*
-		 * A rescan waits for every other thread's remove and rescan:
-		 * one asked to stop leaves that to storm_restore()
+		 * A remove that succeeded is a cycle: the endpoint comes back
+		 * with this thread's rescan or, first, another thread's. A
+		 * rescan waits for every other thread's remove and rescan:
+		 * one asked to stop leaves it to storm_restore().
 		 */
 		snprintf(path, sizeof(path), PCI_DEVICES "/%s/remove", dev);
-		if (!sysfs_write(path, "1") && !s->stop &&
-		    !sysfs_write("/sys/bus/pci/rescan", "1"))
+		if (!sysfs_write(path, "1")) {
 			s->cycles[kind]++;
+			if (!s->stop)
+				sysfs_write("/sys/bus/pci/rescan", "1");
+		}
 		break;
 	case STORM_IOMMU_REBIND:
 		if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev) &&
