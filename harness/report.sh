@@ -41,13 +41,24 @@ if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
 	done
 fi
 # Last, so that a console that keeps only a run's tail still says it: why
-# each failed step failed, by its boot problems and its failed tests
+# each failed step failed, by its boot problems and its failed tests, and
+# so for each failed boot of a step that boots several (DIR/NAME/*.result)
+why_failed() {
+	local b bf r _
+	sed 's/^[a-z-]* //' "$1/$2.problems" 2>/dev/null
+	ktap_failures "$1/$2.ktap"
+	for r in "$1/$2"/*.result; do
+		read -r b _ bf _ <"$r"
+		[ "$bf" -gt 0 ] || continue
+		echo "$b:"
+		why_failed "$1/$2" "$b" | sed 's/^/  /'
+	done
+}
 while read -r name p f s secs; do
 	[ "$f" -gt 0 ] || continue
-	echo "FAIL $name (logs: ${res#"$TOP"/}/$name.*):"
-	{ sed 's/^[a-z-]* /  /' "$res/$name.problems" 2>/dev/null
-	  ktap_failures "$res/$name.ktap" | sed 's/^/  /'
-	} | awk -v max=30 'NR <= max; END { if (NR > max) print "  ... (" NR - max " more lines)" }'
+	echo "FAIL $name (logs: ${res#"$TOP"/}/$name*):"
+	why_failed "$res" "$name" | sed 's/^/  /' |
+		awk -v max=30 'NR <= max; END { if (NR > max) print "  ... (" NR - max " more lines)" }'
 done < <(cat "${files[@]}")
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" = 0 ] && [ "$tp" -gt 0 ]

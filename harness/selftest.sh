@@ -682,7 +682,7 @@ expect_failure checkpatch_spdxcheck_that_cannot_run_fails "not ok 1 good.patch" 
 # 21. the report's last lines say why each failed step failed, as a CI
 # console that keeps only the tail shows it: a storm scenario's failed
 # expectation under run_kselftest.sh, a harness check's reason, a boot's
-# problem; a passed step and a failure that only passed tests surround say
+# problem, a failed boot of several; a passed step and a failure that only passed tests surround say
 # nothing of their own
 rdir=$tmp/results-report
 mkdir -p "$rdir"
@@ -700,23 +700,31 @@ echo "cp 1 1 0 3" >"$rdir/cp.result"
 : >"$rdir/boot.ktap"
 echo "watchdog watchdog: the guest did not finish in 90 s and was killed" >"$rdir/boot.problems"
 echo "boot 0 1 0 90" >"$rdir/boot.result"
+mkdir -p "$rdir/race"
+echo "race 1 1 0 99" >"$rdir/race.result"
+echo "boot-1 1 0 0 40" >"$rdir/race/boot-1.result"
+echo "report the kernel log has a report: BUG: KASAN: slab-use-after-free" >"$rdir/race/boot-2.problems"
+echo "boot-2 0 1 0 40" >"$rdir/race/boot-2.result"
 printf '%s\n' "KTAP version 1" "1..1" "# s.c:1:a:Expected nothing (0) == 1 (1)" "ok 1 a" >"$rdir/fine.ktap"
 echo "fine 1 0 0 1" >"$rdir/fine.result"
-{ IOMMU_TEST_RESULTS=$rdir "$TOP/harness/report.sh" 7 >"$tmp/report" && echo "the report passed 3 failed steps"
+{ IOMMU_TEST_RESULTS=$rdir "$TOP/harness/report.sh" 7 >"$tmp/report" && echo "the report passed 4 failed steps"
   sed "s|RDIR|$rdir|" >"$tmp/report.want" <<'EOF2'
-FAIL boot (logs: RDIR/boot.*):
+FAIL boot (logs: RDIR/boot*):
   watchdog: the guest did not finish in 90 s and was killed
-FAIL cp (logs: RDIR/cp.*):
+FAIL cp (logs: RDIR/cp*):
   not ok 1 0003-x.patch
       ERROR: trailing whitespace
-FAIL tarball (logs: RDIR/tarball.*):
+FAIL race (logs: RDIR/race*):
+  boot-2:
+    the kernel log has a report: BUG: KASAN: slab-use-after-free
+FAIL tarball (logs: RDIR/tarball*):
   not ok 1 storm.iommu_driver_load_race
       s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)
       s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm
   not ok 1 selftests: iommu: iommu_probe_storm # exit=1
-2 passed, 3 failed, 0 skipped
+3 passed, 4 failed, 0 skipped
 EOF2
-  tail -n 11 "$tmp/report" | diff -u "$tmp/report.want" -
+  tail -n 14 "$tmp/report" | diff -u "$tmp/report.want" -
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? report_says_why_each_step_failed
