@@ -58,7 +58,8 @@ while read -r name p f s secs; do
 	[ "$f" -gt 0 ] || continue
 	echo "FAIL $name (logs: ${res#"$TOP"/}/$name*):"
 	why_failed "$res" "$name" | sed 's/^/  /' |
-		awk -v max=30 'NR <= max; END { if (NR > max) print "  ... (" NR - max " more lines)" }'
+		awk -v max=30 'NR <= max; END { if (NR > max) print "  ... (" NR - max " more lines)"
+			if (!NR) print "  it recorded no boot problem and no failed test: its FAIL line above says why" }'
 done < <(cat "${files[@]}")
 echo "$tp passed, $tf failed, $ts skipped"
 [ "$tf" = 0 ] && [ "$tp" -gt 0 ]

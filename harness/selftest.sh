@@ -707,13 +707,16 @@ echo "report the kernel log has a report: BUG: KASAN: slab-use-after-free" >"$rd
 echo "boot-2 0 1 0 40" >"$rdir/race/boot-2.result"
 printf '%s\n' "KTAP version 1" "1..1" "# s.c:1:a:Expected nothing (0) == 1 (1)" "ok 1 a" >"$rdir/fine.ktap"
 echo "fine 1 0 0 1" >"$rdir/fine.result"
-{ IOMMU_TEST_RESULTS=$rdir "$TOP/harness/report.sh" 7 >"$tmp/report" && echo "the report passed 4 failed steps"
+echo "gone 0 1 0 2" >"$rdir/gone.result"
+{ IOMMU_TEST_RESULTS=$rdir "$TOP/harness/report.sh" 7 >"$tmp/report" && echo "the report passed 5 failed steps"
   sed "s|RDIR|$rdir|" >"$tmp/report.want" <<'EOF2'
 FAIL boot (logs: RDIR/boot*):
   watchdog: the guest did not finish in 90 s and was killed
 FAIL cp (logs: RDIR/cp*):
   not ok 1 0003-x.patch
       ERROR: trailing whitespace
+FAIL gone (logs: RDIR/gone*):
+  it recorded no boot problem and no failed test: its FAIL line above says why
 FAIL race (logs: RDIR/race*):
   boot-2:
     the kernel log has a report: BUG: KASAN: slab-use-after-free
@@ -722,9 +725,9 @@ FAIL tarball (logs: RDIR/tarball*):
       s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)
       s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm
   not ok 1 selftests: iommu: iommu_probe_storm # exit=1
-3 passed, 4 failed, 0 skipped
+3 passed, 5 failed, 0 skipped
 EOF2
-  tail -n 14 "$tmp/report" | diff -u "$tmp/report.want" -
+  tail -n 16 "$tmp/report" | diff -u "$tmp/report.want" -
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? report_says_why_each_step_failed
