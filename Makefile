@@ -13,6 +13,7 @@
 #   BASE=fixes        'make selftests' on Debian's 6.12 with only the series' fixes (up to the last Cc: stable)
 #   BASE=fixes-without-09  the same without fix 09 (or -08-09): shows the defect that fix closes
 #   KCSAN=1           guest kernels with KCSAN instead of KASAN (build/*-kcsan)
+#   QEMU=7.2          the guests on Debian's QEMU 7.2 instead of 10.0 (harness/qemu-versions)
 
 # The knobs of harness/knobs reach the scripts as IOMMU_TEST_<name>, and
 # only from this command line (or already prefixed): a plain one in the
@@ -54,7 +55,7 @@ help:
 	@echo 'make deps         install the Debian packages the project needs (root)'
 	@echo 'make clean        remove build outputs, keep build/linux'
 	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
-	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  COVERAGE_MIN=95  BENCH_RUNS=5'
+	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  QEMU=10.0|7.2  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
 	@$(H)/deps.sh $(if $(IOMMU_TEST_KERNEL_SRC),,--base) --for "$(or $(filter-out deps,$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),everything,all))"

@@ -9,7 +9,7 @@
 # Writes build/results/NAME.{log,ktap,result,problems} (RESULTS= overrides
 # the directory). NAME.problems has one line per reason the boot failed,
 # whatever its tests said, each starting with its kind: watchdog,
-# qemu-crash, exit, report, died or no-tests.
+# qemu-crash, exit, report, died, sanitizer, program or no-tests.
 #
 #   harness/boot.sh [--own-console] NAME TIMEOUT QEMU-BINARY QEMU-ARG...
 #
@@ -53,10 +53,12 @@ decode_report() {
 # the hard limit lets, which some containers set to 0): when it crashes
 # and the kernel's core_pattern is a plain file name (the default, "core"),
 # its core dump lands there and its crashing frame is read back below.
-# The guest's RAM is not in the core (QEMU's dump-guest-core=off).
+# The guest's RAM is not in the core (QEMU's dump-guest-core=off, below).
 qemu_path=$(command -v "$qemu")
 [[ "$qemu_path" = /* ]] || qemu_path=$PWD/$qemu_path
 core_dir=$res/$name.qemu-core
+printf '%q ' "$qemu_path" "${console[@]}" -machine dump-guest-core=off "$@" >"$res/$name.cmdline"
+echo >>"$res/$name.cmdline"
 rm -rf "$core_dir" "$res/$name.qemu-crash"
 mkdir -p "$core_dir"
 t0=$(now)
@@ -65,8 +67,14 @@ rc=0
 # terminal's ^C: a signal to this script stops QEMU (timeout passes SIGTERM
 # on), then ends this script by the same signal, so that the scripts that
 # started it stop too rather than boot the next guest.
+# QEMU does not hold the run's lock (an orphan would keep build/.lock),
+# and does not outlive this script: timeout and QEMU each die with their
+# parent (setpriv --pdeathsig), a SIGKILL of this script included. Its
+# core leaves the guest's RAM out (dump-guest-core=off).
 (cd "$core_dir" && { ulimit -c unlimited 2>/dev/null || true; } &&
- exec timeout -k 5 "$timeout" "$qemu_path" "${console[@]}" "$@") \
+ { [ -z "${IOMMU_TEST_LOCK_FD:-}" ] || eval "exec $IOMMU_TEST_LOCK_FD>&-"; } &&
+ exec setpriv --pdeathsig KILL timeout -k 5 "$timeout" \
+	setpriv --pdeathsig KILL "$qemu_path" "${console[@]}" -machine dump-guest-core=off "$@") \
 	</dev/null >"$log" 2>&1 &
 qpid=$!
 stop_qemu() {
@@ -90,9 +98,14 @@ qemu_crash_frame() {
 	if [ -z "$core" ] && [ "$(ulimit -Hc)" = 0 ]; then
 		echo "no core dump of QEMU: the hard core-size limit is 0 (ulimit -Hc);" \
 			"raise it for QEMU's crashing frame"
+	elif [ -z "$core" ] && [[ "$(cat /proc/sys/kernel/core_pattern)" = [/\|]* || "$(cat /proc/sys/kernel/core_pattern)" = */* ]]; then
+		echo "no core dump of QEMU: kernel.core_pattern is '$(cat /proc/sys/kernel/core_pattern)'," \
+			"which sends it elsewhere; set it to 'core' (sysctl -w kernel.core_pattern=core) for QEMU's crashing frame"
 	elif [ -z "$core" ]; then
-		echo "no core dump of QEMU: kernel.core_pattern is '$(cat /proc/sys/kernel/core_pattern)';" \
-			"set it to 'core' (sysctl -w kernel.core_pattern=core) for QEMU's crashing frame"
+		echo "no core dump of QEMU in ${1#"$TOP"/}, although kernel.core_pattern is" \
+			"'$(cat /proc/sys/kernel/core_pattern)' and the core-size limit $(ulimit -Hc): the kernel did not write one" \
+			"(a full disk, or a sandbox that drops cores); to see the frame, run the guest's QEMU under gdb" \
+			"(its command line: ${res#"$TOP"/}/$name.cmdline)"
 	elif ! command -v gdb >/dev/null; then
 		echo "QEMU's core dump is not read: gdb is not installed (make deps)"
 	else
@@ -128,6 +141,18 @@ if ! grep -q '^guest-init: done' "$log" && [ "$rc" != 124 ] && [ "$rc" != 137 ] 
 fi
 
 sed -n -E 's/^[[:space:]]*((K?TAP version|1\.\.|ok |not ok |# ).*)$/\1/p' "$log" >"$ktap"
+# A sanitizer built into the kernel (guest.sh names its start line) that
+# never started would pass everything; a guest that died is judged by
+# its death instead
+if [ -n "${SANITIZER_UP:-}" ] && sanitizer_missing "$log" "$SANITIZER_UP"; then
+	problem sanitizer "the kernel log does not say '$SANITIZER_UP': the sanitizer built into the guest kernel did not run"
+fi
+# init's own word on its programs: one that failed while no KTAP line
+# says so (it crashed, or exited non-zero after 'ok') fails the boot
+prog_failed=$(sed -n -E 's/^guest-init: done: [0-9]+ programs, ([0-9]+) failed$/\1/p' "$log" | tail -n 1)
+if [ "${prog_failed:-0}" != 0 ] && ! grep -qE '^not ok [0-9]+ ' "$ktap"; then
+	problem program "guest-init: $prog_failed program(s) failed with no failed test in their KTAP: $(grep -E '^guest-init: .*(failed|killed by signal [0-9]+)$' "$log" | grep -v '^guest-init: done' | paste -sd';' -)"
+fi
 passed=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -vc '# SKIP' || true)
 skipped=$(grep -E '^ok [0-9]+ ' "$ktap" | grep -c '# SKIP' || true)
 failed=$(grep -cE '^not ok [0-9]+ ' "$ktap" || true)

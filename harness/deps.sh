@@ -157,8 +157,74 @@ install_busybox() {
 	done
 }
 
+# The QEMUs of harness/qemu-versions that are not the system's: their
+# Debian packages at the pinned version, fetched with 'apt-get download'
+# through a sources list of the harness's own (build/apt/SUITE: the
+# system's mirror, that suite; the system's apt configuration is neither
+# read for sources nor changed), unpacked under build/qemu/NAME/root, run
+# by wrappers in build/qemu/NAME/bin that point QEMU at its own firmware
+# (-L: its data and the suite's seabios before the system's) and modules (QEMU_MODULE_DIR). They use the system's libraries:
+# those of the system's QEMU, which GUESTS installs.
+install_qemu() {
+	local name=$1 suite version pkgs dir apt uri p b have=
+	IFS='|' read -r _ suite version pkgs _ <<<"$(qemu_line "$name")"
+	dir=$BUILD/qemu/$name
+	have=$(cat "$dir/VERSION" 2>/dev/null || true)
+	[ "$have" = "$version" ] && return 0
+	[ "$(id -u)" = 0 ] ||
+		die "QEMU $name ($version, Debian $suite) is not fetched and this is not root." \
+		    "Run 'sudo harness/deps.sh' (it unpacks it under build/qemu/$name)."
+	apt=$BUILD/apt/$suite
+	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Identifier: Packages' 2>/dev/null |
+		awk '$2 == "bookworm" { print $1; exit }')
+	[ -n "$uri" ] || uri=http://deb.debian.org/debian/
+	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
+	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$apt/sources.list"
+	local aopt=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		    -o "Dir::State::lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+		    -o APT::Sandbox::User=root)
+	step "fetching QEMU $name ($version) from Debian $suite (apt sources of its own: ${apt#"$TOP"/})"
+	run_logged "$BUILD/logs/apt-update-$suite.log" apt-get -q "${aopt[@]}" update ||
+		die "apt-get update of $suite failed (log above)." "Check the network access to $uri."
+	rm -f "$apt/debs"/*.deb
+	read -ra pkgs <<<"$pkgs"
+	for p in "${pkgs[@]}"; do
+		# firmware comes from the suite at its own version
+		if apt-cache "${aopt[@]}" madison "$p" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$version"; then
+			p="$p=$version"
+		fi
+		(cd "$apt/debs" && run_logged "$BUILD/logs/apt-download-$suite.log" apt-get -q "${aopt[@]}" download "$p") ||
+			die "apt-get download $p from $suite failed (log above)." \
+			    "The pinned version may be gone from $suite: update harness/qemu-versions."
+	done
+	rm_build "$dir"
+	mkdir -p "$dir/bin"
+	for p in "$apt/debs"/*.deb; do dpkg-deb -x "$p" "$dir/root"; done
+	for b in qemu-system-aarch64 qemu-system-x86_64; do
+		[ -x "$dir/root/usr/bin/$b" ] || die "QEMU $name: the packages have no usr/bin/$b."
+		p=$(ldd "$dir/root/usr/bin/$b" | awk '/not found/ { print $1 }' | paste -sd' ' -)
+		[ -z "$p" ] || die "QEMU $name: $b needs libraries this system lacks: $p." \
+			"Install the bookworm packages that hold them (apt-file search), or use QEMU=7.2."
+		printf '%s\n' '#!/bin/sh' "# QEMU $name, Debian $version from $suite, unpacked by harness/deps.sh" \
+			"export QEMU_MODULE_DIR=$dir/root/usr/lib/x86_64-linux-gnu/qemu" \
+			"exec $dir/root/usr/bin/$b -L $dir/root/usr/share/qemu -L $dir/root/usr/share/seabios \"\$@\"" >"$dir/bin/$b"
+		chmod 755 "$dir/bin/$b"
+	done
+	echo "$version" >"$dir/VERSION"
+	info "QEMU $name: $("$dir/bin/qemu-system-aarch64" --version | sed -n 1p)"
+}
+install_qemus() {
+	local q suite
+	for q in $(qemu_names); do
+		IFS='|' read -r _ suite _ <<<"$(qemu_line "$q")"
+		[ "$suite" = system ] || install_qemu "$q"
+	done
+}
+
 mkdir -p "$BUILD/logs"
 install_tools
+# the guests boot on the QEMUs of harness/qemu-versions
+[[ " ${PACKAGES[*]} " != *" qemu-system-arm "* ]] || install_qemus
 case "$extra" in
 --base)		install_base ;;
 --busybox)	install_busybox ;;

@@ -7,6 +7,7 @@
 # guest_cmdline KERNEL INITRD DIR KIND MACHINE IOMMU-MODULE [QEMU-ARG...]
 #   fills QEMU_CMD (the QEMU binary, then its arguments, without the
 #   console ones: -display none -monitor none -serial stdio -no-reboot)
+#   and QEMU_NAME (which QEMU of harness/qemu-versions that is)
 #   and writes the two disk images (and arm64-acpi's firmware copy) into
 #   DIR. Two virtio-blk endpoints sit behind the IOMMU (iommu_platform=on;
 #   EXPECT_ENDPOINTS=2 tells the tests): disk0 holds the pattern that
@@ -26,6 +27,9 @@ guest_cmdline() {
 	local kernel=${1:?$usage} initrd=${2:?$usage} dir=${3:?$usage} kind=${4:?$usage}
 	local machine=${5:?$usage} module=${6?$usage} append qemu fw disks args
 	shift 6
+	# the QEMU of harness/qemu-versions that runs this guest's devices;
+	# QEMU_NAME for the caller
+	QEMU_NAME=$(qemu_for "$@")
 
 	# The pattern harness/guest/iommu_smoke.c expects: 2048 lines of 34 bytes.
 	seq -f 'iommu-fwspec dma pattern %08g' 0 2047 >"$dir/disk0.img"
@@ -88,6 +92,7 @@ guest_cmdline() {
 	[ "${1:-}" != -device ] || [[ "${2:-}" != intel-iommu* && "${2:-}" != amd-iommu* ]] ||
 		{ disks=("$1" "$2" "${disks[@]}"); shift 2; }
 
+	qemu=$(qemu_binary "$QEMU_NAME" "$qemu")
 	QEMU_CMD=("$qemu" -M "$machine" -smp 2 -m 1024 -nodefaults "${args[@]}"
 		  -kernel "$kernel" -initrd "$initrd" "${disks[@]}" "$@")
 }

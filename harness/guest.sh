@@ -31,7 +31,14 @@ guest_cmdline "$k/kernel-image" "$initrd" "$k" "$kind" "$machine" "$module" "$@"
 
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
 knob DECODE_KERNEL "$k"
-knob DECODE_CROSS "$([ "${QEMU_CMD[0]}" = qemu-system-x86_64 ] || echo aarch64-linux-gnu-)"
+knob DECODE_CROSS "$([ "$(kind_arch "$kind")" = x86_64 ] || echo aarch64-linux-gnu-)"
 
-step "$name: booting (watchdog $timeout s)"
+# the start line of the sanitizer built into the kernel, which boot.sh
+# requires in the log of a guest that ran to its end
+san=
+! grep -q '^CONFIG_KASAN=y' "$k/.config" 2>/dev/null || san='KernelAddressSanitizer initialized'
+! grep -q '^CONFIG_KCSAN=y' "$k/.config" 2>/dev/null || san='kcsan: enabled early'
+knob SANITIZER_UP "$san"
+
+step "$name: booting on QEMU $QEMU_NAME (watchdog $timeout s)"
 exec "$TOP/harness/boot.sh" "$name" "$timeout" "${QEMU_CMD[@]}"

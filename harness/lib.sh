@@ -68,7 +68,7 @@ if [ "${IOMMU_TEST_LOCKED:-}" != "$TOP" ]; then
 		    "Wait for it to end, or stop it; one make per checkout at a time (use a second clone to run two)."
 	fi
 	printf 'pid %s, %s, since %s\n' "$$" "$(basename "$0")" "$(date +%T)" >"$BUILD/.lock.owner"
-	export IOMMU_TEST_LOCKED=$TOP
+	export IOMMU_TEST_LOCKED=$TOP IOMMU_TEST_LOCK_FD=$_lock_fd
 fi
 
 # run_logged LOG CMD...: run CMD with its output in LOG (on the terminal too
@@ -252,29 +252,93 @@ kunit_log_report() {
 	printf '%s\n' "$judged" | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p"
 }
 
+# record_failure RESULTS NAME KIND WHY: NAME (a step, a target or a boot)
+# failed for WHY, a reason of KIND (build, exit, sanitizer, not-run, ...):
+# one more failure in RESULTS/NAME.result (made with that one failure when
+# NAME wrote none) and "KIND WHY" in RESULTS/NAME.problems, which the
+# report's tail prints. A target that was asked for is never left out of
+# the table because it could not be built, booted or judged.
+record_failure() {
+	local r=$1/$2 n=$2 p=0 f=0 s=0 secs=0
+	mkdir -p "$1"
+	if [ -f "$r.result" ]; then
+		read -r n p f s secs <"$r.result"
+	else
+		rm -f "$r.problems"	# an earlier run's
+	fi
+	echo "$n $p $((f + 1)) $s $secs" >"$r.result"
+	printf '%s %s\n' "$3" "$4" >>"$r.problems"
+	printf 'FAIL %s: %s\n' "$2" "$4" >&2
+}
+# target_not_run RESULTS NAME WHY: the boot NAME did not happen (its
+# kernel did not build, say): none of an earlier run's files of NAME
+# stay, and it is one failure, WHY
+target_not_run() {
+	rm -f "$1/$2".{result,ktap,log,problems}
+	record_failure "$1" "$2" not-run "$3"
+}
+
 # sanitizer_missing LOG PATTERN: true when a guest that ran to its end
 # (guest-init's done line) never logged its sanitizer's start line PATTERN.
 # That line is in the kernel log guest-init prints last: a guest that died
 # before has failed already, and is judged by its death, not by this.
 sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
 
-# known_defect TARGET LOG: the line of harness/known-defects that a failed
-# boot's LOG matches (its target, its first kernel report, its signature),
-# or nothing and false.
+# cut_scenario LOG: the storm scenario a boot stopped in (its RUN line has
+# no result line after it; run_kselftest.sh's nesting included), or
+# nothing when it stopped in none
+cut_scenario() {
+	awk 'match($0, /RUN +storm\.[A-Za-z0-9_]+/) {
+		cur = substr($0, RSTART, RLENGTH); sub(/^RUN +storm\./, "", cur); next }
+	     /(^|[# ])(not )?ok [0-9]+ / { cur = "" }
+	     END { print cur }' "$1" 2>/dev/null
+}
+
+# in_list WORD LIST...: WORD is one of LIST
+in_list() {
+	local w=$1 x
+	shift
+	for x; do [ "$x" = "$w" ] && return 0; done
+	return 1
+}
+
+# known_defect TARGET LOG: "ID|SCENARIO|WRITE-UP" of the entry of
+# harness/known-defects that the failed boot LOG of TARGET (with its
+# NAME.problems and NAME.qemu-crash beside it) shows, or nothing and
+# false. The entry must name the QEMU that TARGET boots on, the base's
+# version and TARGET; the boot must have stopped in one of its scenarios;
+# its first kernel report (or, without one, its first problem) must match
+# FIRST, the log its SIGNATURE, and nothing of UNLESS be in the log.
 KNOWN_DEFECTS=$TOP/harness/known-defects
+# boots again a check that must run (a race boot, the kselftest tarball's)
+# when a known defect cut it short
+KNOWN_RETRIES=2
 known_defect() {
-	local id targets first sig doc report
-	# the first kernel report; without one, the first problem boot.sh
-	# found (a QEMU crash, say) from the boot's NAME.problems
-	report=$(grep -m1 -E "$KERNEL_REPORTS" "$2" 2>/dev/null) ||
-		report=$(sed -n 1p "${2%.log}.problems" 2>/dev/null)
+	local target=$1 log=$2 b=${2%.log} report cut q kv g u ok
+	local id qemus basere targets scens first unless _rate doc sig
+	report=$(grep -m1 -E "$KERNEL_REPORTS" "$log" 2>/dev/null) ||
+		report=$(sed -n 1p "$b.problems" 2>/dev/null)
 	[ -n "$report" ] || return 1
-	while IFS='|' read -r id targets first sig; do
+	cut=$(cut_scenario "$log")
+	[ -n "$cut" ] || return 1
+	read -ra g <<<"$(guest_target "$target")"
+	q=$(qemu_for "${g[@]:3}")
+	kv=$(kernel_version "${SRC:-$TREE}")
+	while IFS='|' read -r id qemus basere targets scens first unless _rate doc sig; do
 		case "$id" in '' | '#'*) continue ;; esac
-		# the signature may alternate with '|'; the write-up, last, does not
-		doc=${sig##*|} sig=${sig%|*}
-		[[ "$1" =~ ^($targets)$ ]] && [[ "$report" =~ $first ]] &&
-			grep -qE "$sig" "$2" && printf '%s|%s\n' "$id" "$doc" && return 0
+		# shellcheck disable=SC2086 # the lists are space-separated words
+		in_list "$q" $qemus && in_list "$target" $targets && in_list "$cut" $scens &&
+			[[ "$kv" =~ $basere ]] && [[ "$report" =~ $first ]] || continue
+		grep -qsE "$sig" "$log" "$b.problems" "$b.qemu-crash" || continue
+		ok=1
+		if [ "$unless" != - ]; then
+			while IFS= read -r u; do
+				[ -z "$u" ] || ! grep -qE "$u" "$log" || ok=0
+			done < <(tr ';' '\n' <<<"$unless")
+		fi
+		[ "$ok" = 1 ] || continue
+		printf '%s|%s|%s\n' "$id" "$cut" "$doc"
+		return 0
 	done <"$KNOWN_DEFECTS"
 	return 1
 }
@@ -282,35 +346,46 @@ known_defect() {
 # known_boot RESULTS NAME TARGET LOG: true when the failed boot NAME of
 # TARGET shows a known defect: it is named, and recorded in
 # RESULTS/known-defects.hits for the summary, which lists every known
-# defect. KNOWN_HIT is then "known defect ID (see WRITE-UP)".
+# defect. KNOWN_HIT is then "known defect ID (see WRITE-UP)" and
+# KNOWN_SCENARIO the storm scenario it cut short.
 known_boot() {
 	local kd
 	kd=$(known_defect "$3" "$4") || return 1
-	KNOWN_HIT="known defect ${kd%%|*} (see ${kd#*|})"
-	echo "KNOWN DEFECT ${kd%%|*} in $2 (not counted as a failure; see ${kd#*|})"
-	echo "$2 ${kd%%|*}" >>"$1/known-defects.hits"
+	KNOWN_HIT="known defect ${kd%%|*} (see ${kd##*|})"
+	KNOWN_SCENARIO=$(cut -d'|' -f2 <<<"$kd")
+	echo "KNOWN DEFECT ${kd%%|*} in $2, scenario storm.$KNOWN_SCENARIO (that scenario counts as skipped; see ${kd##*|})"
+	echo "$2 $3 ${kd%%|*}" >>"$1/known-defects.hits"
 }
 
-# result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result and
-# NAME.ktap) failed with the known defect KNOWN_HIT. It counts
-# as one skipped test, not as its failures; the KTAP it left, cut short by
-# the crash, gets the results its plan still owes as SKIP, naming the
-# defect, so that it says what happened and parses.
+# result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result, .ktap,
+# .problems) stopped in storm.KNOWN_SCENARIO with the known defect
+# KNOWN_HIT. That scenario is skipped, naming the defect, and so are those
+# its plan still owes (they did not run); what the boot reported before
+# stays as it was, a failed scenario failed. Its problems that are the
+# defect's own (the report, the hang, the death, QEMU's crash) are not
+# failures; any other is.
 result_as_known() {
-	local r=$1/$2 n p sk secs
-	read -r n p _ sk secs <"$r.result"
-	echo "$n $p 0 $((sk + 1)) $secs" >"$r.result"
-	ktap_close "$r.ktap" "$2" "$KNOWN_HIT cut the boot short"
+	local r=$1/$2 n secs p f s
+	read -r n _ _ _ secs <"$r.result"
+	ktap_close "$r.ktap" "$2" "did not run: the boot ended in storm.$KNOWN_SCENARIO with $KNOWN_HIT" \
+		"storm.$KNOWN_SCENARIO" "$KNOWN_HIT cut the boot short in it"
+	p=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -vc '# SKIP' || true)
+	s=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -c '# SKIP' || true)
+	f=$(grep -cE '^not ok [0-9]+ ' "$r.ktap" || true)
+	f=$((f + $(grep -cvE '^(report|watchdog|died|qemu-crash|exit|no-tests) ' "$r.problems" 2>/dev/null || true)))
+	echo "$n $p $f $s $secs" >"$r.result"
 }
 
-# ktap_close KTAP NAME WHY: append to KTAP, in place, an "ok N # SKIP WHY"
-# for each test its last top-level plan names and it does not report; a
-# file without a plan gets one test, NAME. Nested (indented or "# ") lines
-# are the top-level test's own business: the parent's result covers them.
+# ktap_close KTAP NAME WHY [FIRST FIRST-WHY]: append to KTAP, in place, an
+# "ok N # SKIP WHY" for each test its last top-level plan names and it
+# does not report (the first of them FIRST, "# SKIP FIRST-WHY", when
+# given); a file without a plan gets one test, NAME. Nested (indented or
+# "# ") lines are the top-level test's own business: the parent's result
+# covers them.
 ktap_close() {
 	local tail
 	[ -f "$1" ] || : >"$1"
-	tail=$(awk -v name="$2" -v why="$3" '
+	tail=$(awk -v name="$2" -v why="$3" -v first="${4:-}" -v fwhy="${5:-}" '
 		/^(K?TAP version|1\.\.[0-9]+)/ && !doc { doc = 1 }
 		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; seen = 0; next }
 		/^ok [0-9]+/ { seen = $2 + 0 }
@@ -319,7 +394,10 @@ ktap_close() {
 			if (!doc) print "KTAP version 1"
 			if (plan == "") { print "1..1"; plan = 1 }
 			for (i = seen + 1; i <= plan; i++)
-				printf "ok %d %s # SKIP %s\n", i, (plan == 1 ? name : "test " i), why
+				if (i == seen + 1 && first != "")
+					printf "ok %d %s # SKIP %s\n", i, first, fwhy
+				else
+					printf "ok %d %s # SKIP %s\n", i, (plan == 1 ? name : "test " i), why
 		}' "$1" 2>/dev/null || true)
 	[ -z "$tail" ] || printf '%s\n' "$tail" >>"$1"
 }
@@ -375,6 +453,81 @@ guest_target() {
 	x86_64-amd-iommu)	  echo "x86_64 q35 - -device amd-iommu" ;;
 	*) die "unknown guest target $1." "Targets: $GUEST_TARGETS." ;;
 	esac
+}
+
+# guest_kind_targets KIND: the guest targets that boot the kernel KIND
+# (arm64, arm64-acpi, x86_64); false when none does
+guest_kind_targets() {
+	local t g
+	for t in $GUEST_TARGETS; do
+		read -ra g <<<"$(guest_target "$t")"
+		[ "${g[0]}" != "$1" ] || echo "$t"
+	done | grep .
+}
+
+# --- the QEMUs the guests boot on (harness/qemu-versions) ---
+QEMU_VERSIONS=$TOP/harness/qemu-versions
+# qemu_line NAME: NAME's line of harness/qemu-versions; nothing when none
+qemu_line() { awk -F'|' -v n="$1" '!/^#/ && NF && $1 == n' "$QEMU_VERSIONS"; }
+qemu_names() { awk -F'|' '!/^#/ && NF { print $1 }' "$QEMU_VERSIONS"; }
+# qemu_selected: the QEMU of this run, QEMU= or the list's first
+qemu_selected() {
+	local q=${QEMU:-$(qemu_names | sed -n 1p)}
+	[ -n "$(qemu_line "$q")" ] ||
+		die "QEMU=$q is not in harness/qemu-versions." "Use one of: $(qemu_names | tr '\n' ' ')"
+	echo "$q"
+}
+# qemu_for QEMU-ARG...: the QEMU a guest with these arguments boots on:
+# the selected one, or, when the arguments name a device it AVOIDs, the
+# next line's that does not
+qemu_for() {
+	local q avoid found=0 name
+	q=$(qemu_selected)
+	while IFS='|' read -r name _ _ _ avoid; do
+		case "$name" in '' | '#'*) continue ;; esac
+		[ "$name" = "$q" ] && found=1
+		[ "$found" = 1 ] || continue
+		if [ "$avoid" = - ] || ! [[ " $* " =~ $avoid ]]; then
+			echo "$name"
+			return 0
+		fi
+	done <"$QEMU_VERSIONS"
+	die "no QEMU in harness/qemu-versions from $q on runs a guest with: $*" \
+	    "Give such a device no AVOID there, or add a QEMU line after $q."
+}
+# qemu_binary NAME PROGRAM: the command that runs PROGRAM
+# (qemu-system-aarch64, qemu-system-x86_64) of the QEMU NAME: /usr/bin's
+# for the system's, else the wrapper harness/deps.sh wrote beside the
+# unpacked packages
+qemu_binary() {
+	local suite
+	IFS='|' read -r _ suite _ <<<"$(qemu_line "$1")"
+	if [ "$suite" = system ]; then
+		command -v "$2" || die "$2 is not installed (QEMU=$1 is the system's)." "Run 'make deps' as root."
+	else
+		[ -x "$BUILD/qemu/$1/bin/$2" ] ||
+			die "QEMU $1 is not fetched (no build/qemu/$1/bin/$2)." "Run 'make deps' as root (it fetches harness/qemu-versions' QEMUs)."
+		echo "$BUILD/qemu/$1/bin/$2"
+	fi
+}
+# qemu_version NAME: what NAME's qemu-system-aarch64 says of its version
+qemu_version() {
+	local b
+	b=$(qemu_binary "$1" qemu-system-aarch64 2>/dev/null) &&
+		"$b" --version 2>/dev/null | sed -n -E '1s/^QEMU emulator version //p' ||
+		echo "$1 (not installed)"
+}
+# qemu_summary: the QEMU of this run, and where a device made a guest boot
+# on another, for every summary
+qemu_summary() {
+	local q line name avoid
+	q=$(qemu_selected)
+	line="QEMU $q: $(qemu_version "$q")"
+	while IFS='|' read -r name _ _ _ avoid; do
+		[ "$name" = "$q" ] && [ "$avoid" != - ] || continue
+		line+="; guests with $avoid on QEMU $(qemu_for "-device $avoid"): $(qemu_version "$(qemu_for "-device $avoid")")"
+	done <"$QEMU_VERSIONS"
+	echo "$line"
 }
 
 # The guest kernels carry KASAN and kmemleak, or KCSAN and kmemleak when

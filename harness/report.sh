@@ -29,15 +29,15 @@ while read -r name p f s secs; do
 done < <(cat "${files[@]}")
 printf '%.0s-' {1..82}; echo
 [ -n "${1:-}" ] && echo "wall time: $1 s; logs and KTAP: ${res#"$TOP"/}/"
+echo "guests on $(qemu_summary)"
 # Every known defect, hit in this run or not: it stays in view until fixed
 if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
-	echo "known defects (their boots still run; a boot that fails with one counts as skipped):"
-	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id targets _ rest; do
+	echo "known defects (their boots still run; a boot one of them cuts short skips only the scenario it hit, and a check that must run is booted again):"
+	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id qemus _ targets scens _ _ rate doc _; do
 		[ -n "$id" ] || continue
-		doc=${rest##*|}	# the signature before it may alternate with '|'
-		# a defect listed once per target counts the hits of that target
-		hits=$(awk -v id="$id" -v t="$targets" '$NF == id && index($0, t)' "$res/known-defects.hits" 2>/dev/null | wc -l)
-		printf '  %s (%s): %s; hit %s time(s) in this run\n' "$id" "$targets" "$doc" "$hits"
+		hits=$(awk -v id="$id" '$NF == id' "$res/known-defects.hits" 2>/dev/null | wc -l)
+		printf '  %s (QEMU %s; %s; in %s): %s; rate %s; hit %s time(s) in this run\n' \
+			"$id" "$qemus" "$targets" "$scens" "$doc" "$rate" "$hits"
 	done
 fi
 # Last, so that a console that keeps only a run's tail still says it: why

@@ -7,7 +7,7 @@ SECONDS") in the results directory, and NAME.ktap when it has per-test
 results. The KTAP is parsed with the kernel's own kunit_parser (from the
 tools/testing/kunit directory given), and written out as:
 
-  results.json  {"name": "iommu-fwspec", "kernel": VERSION,
+  results.json  {"name": "iommu-fwspec", "kernel": VERSION, "qemu": QEMU,
                  "counts": {"passed", "failed", "skipped"},
                  "sub_groups": [one group per step]}; a step's group is
                 kunit.py's JSON group (KernelCI's test API: "name",
@@ -22,7 +22,7 @@ Exit status 1, naming the file, when a step that passed has a KTAP the
 parser cannot read (a truncated or malformed file cannot make a green), or
 when the written files do not read back with the steps' totals.
 
-usage: results.py RESULTS-DIR KUNIT-TOOL-DIR KERNEL-VERSION
+usage: results.py RESULTS-DIR KUNIT-TOOL-DIR KERNEL-VERSION [QEMU]
        results.py --counts KUNIT-JSON   (kunit.py --json: "PASSED FAILED SKIPPED")
 """
 
@@ -106,9 +106,10 @@ def print_counts(path):
 def main():
     if len(sys.argv) == 3 and sys.argv[1] == '--counts':
         return print_counts(sys.argv[2])
-    if len(sys.argv) != 4:
+    if len(sys.argv) not in (4, 5):
         die(' '.join(__doc__.strip().splitlines()[-2:]))
-    res, tool, version = sys.argv[1:]
+    res, tool, version = sys.argv[1:4]
+    qemu = sys.argv[4] if len(sys.argv) == 5 else None
     sys.path.insert(0, tool)
     # kunit_printer binds sys.stdout at import; the parser's progress lines
     # are not wanted here
@@ -119,7 +120,7 @@ def main():
     steps = read_steps(res)
     if not steps:
         die(f'no NAME.result in {res}: nothing ran')
-    top = {'name': 'iommu-fwspec', 'kernel': version,
+    top = {'name': 'iommu-fwspec', 'kernel': version, 'qemu': qemu,
            'counts': {k: sum(s['counts'][k] for s in steps)
                       for k in ('passed', 'failed', 'skipped')},
            'sub_groups': []}

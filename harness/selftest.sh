@@ -29,7 +29,9 @@
 #     suite's deliberate WARNs to the suite.
 #  9. A guest that died is not also said to have run without its sanitizer.
 # 10. A failed boot counts as a known defect (harness/known-defects) only
-#     when its target, its first kernel report and its signature match.
+#     when its QEMU, base, target and the scenario it stopped in are the
+#     entry's, its first kernel report and its signature (a frame, not a
+#     lock held) match, and no IOMMU fault rules it out.
 #     bench-mutate's time to kill a guest mutation is the failing trial's
 #     uptime, else the first report's; a pass or a QEMU crash is no kill.
 # 11. 'make standalone-check' fails on a patches/ with stale tests.
@@ -40,7 +42,7 @@
 #     and a stale worktree is made again.
 # 13. results.json and junit.xml read back; a malformed .result and a
 #     truncated KTAP of a step that passed fail; a boot cut short by a
-#     known defect reads back as skipped, naming it.
+#     known defect reads back with only its scenario skipped, naming it.
 # 14. BASE=fixes is the series up to its last patch for stable.
 # 15. Every guest mutation applies to the series; every case a KUnit
 #     mutation names is found in its suite (mutate.sh runs that suite).
@@ -58,6 +60,13 @@
 #     LICENSES/ does not have, and when scripts/spdxcheck.py cannot run.
 # 21. The report's last lines say why each failed step failed (a boot's
 #     problem, a failed test's expectation, a check's reason).
+# 22. A guest kernel that does not build fails every target it was asked
+#     for, each a row of the table; a step's non-zero exit always counts.
+# 23. The guest judge fails a sanitizer that did not start and a program
+#     init says failed while its KTAP is all ok.
+# 24. QEMU holds no lock of the run and does not outlive its boot.sh.
+# 25. The QEMU each guest boots on: the default, QEMU=, and the fallback
+#     for a device a QEMU cannot run (amd-iommu on 10.0).
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -85,7 +94,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((51 + ${#reports[@]}))
+ktap_begin $((58 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -272,48 +281,53 @@ up='KernelAddressSanitizer initialized'
 [ ! -s "$tmp/out" ]
 result $? sanitizer_check_leaves_dead_guest_to_its_death
 
-# 10. A known defect is known only by its own signature, first report first
-# (a list of one, in the format of harness/known-defects)
+# 10. A known defect is known only by its own signature, on its QEMU and
+# base, in its scenario (a list of one, in the format of harness/known-defects)
 printf '%s\n' '# a comment line' \
-	'9|arm64-smmuv3-dt|INFO: task .* blocked for more than|#[0-9]+: [0-9a-f]+ \(&disk->open_mutex\).* at: bdev_open|a write-up' >"$tmp/known-defects"
-{ echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
-  echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
-} >"$tmp/known.log"
+	'9|10.0 7.2|^6\.12\.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|fault from EP;event 0x[0-9a-f]+ received|1 of 2|a write-up|\] +__device_attach\+0x' >"$tmp/known-defects"
+hang() {
+	echo "#  RUN           storm.${1:-iommu_driver_load_race} ..."
+	echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
+	echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
+}
+{ hang; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/known.log"
+hang >"$tmp/heldonly.log"
+{ hang; echo "[  60.3]  __device_attach+0x1c/0x40"; echo "[  30.0] virtio_iommu virtio0: write fault from EP 8 at 0x1000"; } >"$tmp/fault.log"
+{ hang endpoint_bind_unbind; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/otherscen.log"
+{ hang; echo "ok 1 storm.iommu_driver_load_race"; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/noscen.log"
 { echo "[  50.0] BUG: KASAN: slab-use-after-free in iommu_deinit_device+0x1/0x2"; cat "$tmp/known.log"; } >"$tmp/unknown.log"
 ( KNOWN_DEFECTS=$tmp/known-defects
-  [ "$(known_defect arm64-smmuv3-dt "$tmp/known.log")" = "9|a write-up" ] || echo "the known hang is not recognised"
+  kd=$(known_defect arm64-smmuv3-dt "$tmp/known.log" 2>&1)
+  [ "$kd" = "9|iommu_driver_load_race|a write-up" ] || echo "the known hang is not recognised: $kd"
+  known_defect arm64-smmuv3-dt "$tmp/heldonly.log" >/dev/null && echo "a lock merely held passes as the blocked task's stack"
+  known_defect arm64-smmuv3-dt "$tmp/fault.log" >/dev/null && echo "a hang with an IOMMU fault logged passes as the known hang"
+  known_defect arm64-smmuv3-dt "$tmp/otherscen.log" >/dev/null && echo "the hang is known in a scenario it is not listed for"
+  known_defect arm64-smmuv3-dt "$tmp/noscen.log" >/dev/null && echo "the hang is known in a boot that stopped in no scenario"
   known_defect arm64-smmuv3-dt "$tmp/unknown.log" >/dev/null && echo "a KASAN report passes as a known hang"
   known_defect arm64-virtio-iommu-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a target it is not listed for"
-  # a boot without a kernel report is known by its first problem
-  printf '%s\n' '8|arm64-virtio-iommu-dt|^qemu-crash |RUN +storm\.c|a QEMU write-up' >>"$tmp/known-defects"
-  echo "#  RUN           storm.c ..." >"$tmp/qemu.log"
-  echo "qemu-crash QEMU crashed (status 139)" >"$tmp/qemu.problems"
-  [ "$(known_defect arm64-virtio-iommu-dt "$tmp/qemu.log")" = "8|a QEMU write-up" ] || echo "the QEMU crash is not recognised"
-  echo "watchdog: the guest did not finish" >"$tmp/qemu.problems"
-  known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a hang passes as the QEMU crash"
-  # a signature that alternates ('|' inside it): the write-up is the last field
-  printf '%s\n' '7|x86_64-virtio-iommu-viot|^qemu-crash |RUN +storm\.c|^# ok 3 storm\.b$|an alternating write-up' >>"$tmp/known-defects"
-  echo "qemu-crash QEMU crashed (status 139)" >"$tmp/qemu.problems"
-  for l in "#  RUN           storm.c ..." "# ok 3 storm.b"; do
-	echo "$l" >"$tmp/qemu.log"
-	[ "$(known_defect x86_64-virtio-iommu-viot "$tmp/qemu.log")" = "7|an alternating write-up" ] ||
-		echo "'$l' is not recognised by an alternating signature"
-  done
-  echo "# ok 2 storm.a" >"$tmp/qemu.log"
-  known_defect x86_64-virtio-iommu-viot "$tmp/qemu.log" >/dev/null && echo "an alternating signature matches what neither side says"
-  # the shipped list: a QEMU crash is defect 8 only in its own frame, or
-  # where no core told the frame
+  sed -i 's/^9|10.0 7.2|/9|7.2|/' "$tmp/known-defects"
+  QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a QEMU it is not listed for"
+  [ -n "$(QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/known.log")" ] || echo "the hang is not known on its own QEMU (QEMU=7.2)"
+  sed -i 's/^9|7.2|^6\\.12\\.|/9|7.2|^6\\.1\\.|/' "$tmp/known-defects"
+  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a base it is not listed for"
+  # the shipped list: a QEMU crash is defect 8 only on QEMU 7.2, and only
+  # in its own frame, which the core dump shows
   KNOWN_DEFECTS=$TOP/harness/known-defects
   echo "#  RUN           storm.iommu_driver_load_race ..." >"$tmp/qemu.log"
   q="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 139, SIGSEGV)"
-  for f in " in memory_region_dispatch_write()" " in memory_region_dispatch_read()" ""; do
-	echo "$q$f: a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-	[ "$(known_defect arm64-smmuv3-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 8 ] ||
-		echo "the QEMU crash '$f' is not known defect 8"
+  for f in write read; do
+	echo "$q in memory_region_dispatch_$f(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
+	echo "#0  0x000055d0 in memory_region_dispatch_$f (mr=0x0, addr=24)" >"$tmp/qemu.qemu-crash"
+	[ "$(QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 8 ] ||
+		echo "the QEMU 7.2 crash in memory_region_dispatch_$f() is not known defect 8"
+	QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU 10.0 crash passes as QEMU 7.2's defect 8"
   done
+  rm -f "$tmp/qemu.qemu-crash"
+  echo "$q: a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
+  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash whose frame no core told passes as defect 8"
   echo "$q in tlb_flush_page(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-  known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash in another frame passes as defect 8"
-) >"$tmp/out"
+  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash in another frame passes as defect 8"
+) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
 
@@ -544,27 +558,37 @@ expect_failure results_fail_on_malformed_result 'three.result is not "NAME PASSE
 rm -f "$rdir/three.result"
 printf '%s\n' "KTAP version 1" "1..3" "ok 1 a" "ok 2 b" >"$rdir/two.ktap"
 expect_failure results_fail_on_truncated_ktap_of_a_pass 'malformed KTAP: two.ktap' results_py
-# a boot that a known defect cut short passes as skipped: its KTAP, cut
-# at whatever depth (run_kselftest.sh's, the storm's own, none at all),
-# gets the results its plan owes as SKIP naming the defect, and parses
+# a boot that a known defect cut short: only the scenario it stopped in is
+# skipped, naming the defect, and those after it (they did not run); one
+# that failed before still fails, and so does a problem that is not the
+# defect's (a sanitizer that did not start)
 rm -f "$rdir"/*
-printf '%s\n' "TAP version 13" "1..1" "# selftests: iommu: s" "# TAP version 13" "# 1..4" "# ok 1 a" >"$rdir/nested.ktap"
-printf '%s\n' "TAP version 13" "1..4" "ok 1 a" "not ok 2 b # SKIP c" "ok 3 c" "#  RUN   d ..." >"$rdir/direct.ktap"
+printf '%s\n' "TAP version 13" "1..5" "ok 1 storm.a" "not ok 2 storm.b" "#  RUN   storm.c ..." >"$rdir/direct.ktap"
+printf '%s\n' "TAP version 13" "1..3" "ok 1 storm.a" "#  RUN   storm.c ..." >"$rdir/other.ktap"
+printf '%s\n' "TAP version 13" "1..2" "ok 1 storm.a" "#  RUN   storm.c ..." >"$rdir/clean.ktap"
 : >"$rdir/none.ktap"
-for n in nested direct none; do echo "$n 0 2 0 9" >"$rdir/$n.result"; done
-{ ( KNOWN_HIT="known defect 8 (see a write-up)"
-    for n in nested direct none; do result_as_known "$rdir" "$n"; done )
+for n in direct other clean none; do
+	echo "$n 0 2 0 9" >"$rdir/$n.result"
+	echo "report the kernel log has a report: x" >"$rdir/$n.problems"
+done
+echo "sanitizer the kernel log does not say 'KernelAddressSanitizer initialized'" >>"$rdir/other.problems"
+{ ( KNOWN_HIT="known defect 8 (see a write-up)" KNOWN_SCENARIO=c
+    for n in direct other clean none; do result_as_known "$rdir" "$n"; done )
   results_py >/dev/null || echo "results.py failed on the closed KTAP of known-defect boots"
-  python3 - "$rdir" <<'EOF' || echo "the known-defect boots do not read back as skipped, naming the defect"
+  python3 - "$rdir" <<'PYEOF' || echo "the known-defect boots do not read back with only the cut scenario skipped"
 import json, sys
 d = json.load(open(sys.argv[1] + '/results.json'))
-assert d["counts"] == {"passed": 0, "failed": 0, "skipped": 3}, d["counts"]
 g = {s['name']: s for s in d['sub_groups']}
-assert all(g[n]['status'] == 'SKIP' and g[n]['ktap_errors'] == 0 for n in g), g
-assert [c['status'] for c in g['direct']['test_cases']] == ['PASS', 'SKIP', 'PASS', 'SKIP'], g['direct']
-EOF
-  grep -q '^ok 4 test 4 # SKIP known defect 8 (see a write-up) cut the boot short$' "$rdir/direct.ktap" ||
-	echo "the closed KTAP does not name the defect"
+want = {'direct': (1, 1, 3, 'FAIL'), 'other': (1, 1, 2, 'FAIL'), 'clean': (1, 0, 1, 'PASS'), 'none': (0, 0, 1, 'SKIP')}
+for n, (p, f, s, st) in want.items():
+    assert (g[n]['counts'], g[n]['status']) == ({'passed': p, 'failed': f, 'skipped': s}, st), (n, g[n]['counts'], g[n]['status'])
+    assert g[n]['ktap_errors'] == 0, (n, g[n]['ktap_errors'])
+assert [c['status'] for c in g['direct']['test_cases']] == ['PASS', 'FAIL', 'SKIP', 'SKIP', 'SKIP'], g['direct']
+PYEOF
+  grep -q '^ok 3 storm.c # SKIP known defect 8 (see a write-up) cut the boot short in it$' "$rdir/direct.ktap" ||
+	echo "the closed KTAP does not name the defect in the scenario it cut"
+  grep -q '^ok 4 test 4 # SKIP did not run: the boot ended in storm.c with known defect 8' "$rdir/direct.ktap" ||
+	echo "the closed KTAP does not say the scenarios after it did not run"
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? results_known_defect_boot_closed_and_parsed
@@ -731,5 +755,93 @@ EOF2
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? report_says_why_each_step_failed
+
+# 22. A failure is a failure: a guest kernel that does not build is a FAIL
+# row for each target it was asked for (none vanishes from the table),
+# and a step that exits non-zero with passing results fails the run
+mkdir -p "$tmp/brokenmake" "$tmp/r22"
+printf '%s\n' '#!/bin/sh' 'for a; do [ "$a" != ARCH=x86_64 ] || { echo "selftest: #error in the x86_64 build"; exit 2; }; done' \
+	'exec /usr/bin/make "$@"' >"$tmp/brokenmake/make"
+chmod +x "$tmp/brokenmake/make"
+env PATH="$tmp/brokenmake:$PATH" IOMMU_TEST_RESULTS="$tmp/r22" IOMMU_TEST_SMOKE_TARGETS=x86_64 \
+	"$TOP/harness/run.sh" smoke >"$tmp/r22.out" 2>&1
+rc=$?
+{ [ "$rc" != 0 ] || echo "run.sh smoke exited 0 with the x86_64 kernel broken"
+  for t in $(guest_kind_targets x86_64); do
+	grep -qE "^$t +0 +1 +0 .* FAIL$" "$tmp/r22.out" || echo "the table has no FAIL row for $t"
+  done
+  grep -qE '^0 passed, 3 failed, 0 skipped$' "$tmp/r22.out" || echo "the summary is not '0 passed, 3 failed, 0 skipped'"
+  grep -qE '^ +the x86_64 guest kernel or its initramfs did not build' "$tmp/r22.out" ||
+	echo "the report's tail does not say the kernel did not build"
+} >"$tmp/out" 2>&1
+[ -s "$tmp/out" ] && tail -n 30 "$tmp/r22.out" >>"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? failed_guest_build_fails_each_target
+printf '%s\n' '#!/bin/sh' 'echo "exits 1 0 0 0" >"$IOMMU_TEST_RESULTS/exits.result"' 'exit 3' >"$tmp/exits.sh"
+chmod +x "$tmp/exits.sh"
+expect_failure step_exit_status_counts 'exits-exit +0 +1 +0 .*FAIL' \
+	env IOMMU_TEST_RESULTS="$tmp/r22" "$TOP/harness/run.sh" "$tmp/exits.sh"
+
+# 23. The guest judge reads what init and the kernel say beyond the KTAP:
+# a sanitizer that did not start, a program that failed with an all-ok KTAP
+fake_qemu nokasan "$ok_ktap; echo 'guest-init: kernel log end'; $done_line"
+fake_qemu kasan "$ok_ktap; echo '[    0.0] kasan: KernelAddressSanitizer initialized (generic)'; $done_line"
+expect_failure judge_fails_when_sanitizer_did_not_start "the kernel log does not say 'KernelAddressSanitizer initialized'" \
+	env IOMMU_TEST_SANITIZER_UP='KernelAddressSanitizer initialized' IOMMU_TEST_RESULTS="$tmp/results" \
+	"$TOP/harness/boot.sh" selftest-nokasan 10 "$tmp/nokasan"
+env IOMMU_TEST_SANITIZER_UP='KernelAddressSanitizer initialized' IOMMU_TEST_RESULTS="$tmp/results" \
+	"$TOP/harness/boot.sh" selftest-kasan 10 "$tmp/kasan" >"$tmp/out" 2>&1
+result $? judge_passes_when_sanitizer_started
+fake_qemu progfail "$ok_ktap; echo 'guest-init: /tests/storm killed by signal 11'; echo 'guest-init: /tests/storm failed'; echo 'guest-init: done: 1 programs, 1 failed'"
+expect_failure judge_reads_init_program_result 'guest-init: 1 program.* failed with no failed test.*killed by signal 11' \
+	boot selftest-progfail 10 "$tmp/progfail"
+
+# 24. QEMU holds no lock of the run and dies with the judge that started
+# it, even when that one is SIGKILLed (no cleanup of its own runs)
+fake_qemu orphan "echo \$\$ >'$tmp/orphan.pid'; ls -l /proc/\$\$/fd/ >'$tmp/orphan.fds'; exec sleep 60"
+rm -f "$tmp/orphan.pid"
+env IOMMU_TEST_RESULTS="$tmp/results" "$TOP/harness/boot.sh" selftest-orphan 60 "$tmp/orphan" >/dev/null 2>&1 &
+bpid=$!
+for _ in $(seq 50); do [ -s "$tmp/orphan.fds" ] && break; sleep 0.1; done
+kill -9 "$bpid" 2>/dev/null
+wait "$bpid" 2>/dev/null
+sleep 1
+qpid=$(cat "$tmp/orphan.pid" 2>/dev/null)
+{ [ -n "$qpid" ] || echo "the fake QEMU never started"
+  grep -F "$BUILD/.lock" "$tmp/orphan.fds" 2>/dev/null | sed 's/^/QEMU holds the lock: /'
+  # a zombie is dead: its reaper, not this test, collects it
+  [ -n "$qpid" ] && ps -o stat= -p "$qpid" 2>/dev/null | grep -qv '^Z' &&
+	echo "QEMU (pid $qpid) outlived its boot.sh, SIGKILLed 1 s ago"
+} >"$tmp/out" 2>&1
+[ -z "$qpid" ] || kill -9 "$qpid" 2>/dev/null
+[ ! -s "$tmp/out" ]
+result $? qemu_holds_no_lock_and_dies_with_its_judge
+
+# 25. The QEMU a guest boots on (harness/qemu-versions): the first line
+# unless QEMU= picks another; a guest with a device its QEMU AVOIDs (the
+# platform IOMMU guest_cmdline moves before the disks included) boots on
+# the next line's, and the summary says so; an unknown QEMU= is refused
+( . "$TOP/harness/guest-cmdline.sh"
+  first=$(qemu_names | sed -n 1p)
+  [ "$(qemu_selected)" = "$first" ] || echo "the default QEMU is not the list's first ($first)"
+  [ "$(QEMU=7.2 qemu_selected)" = 7.2 ] || echo "QEMU=7.2 does not select 7.2"
+  (QEMU=6.0 qemu_selected) >/dev/null 2>&1 && echo "QEMU=6.0, not in the list, was taken"
+  mkdir -p "$tmp/gc"
+  while IFS='|' read -r name _ _ _ avoid; do
+	case "$name" in '' | '#'*) continue ;; esac
+	[ "$avoid" != - ] || continue
+	for t in $GUEST_TARGETS; do
+		read -ra g <<<"$(guest_target "$t")"
+		[[ " ${g[*]:3} " =~ $avoid ]] || continue
+		QEMU=$name guest_cmdline /k /i "$tmp/gc" "${g[@]}"
+		[ "$QEMU_NAME" != "$name" ] || echo "$t boots on QEMU $name, whose AVOID ($avoid) names its device"
+		[[ "${QEMU_CMD[0]}" != *"/qemu/$name/"* ]] || echo "$t's command line runs QEMU $name: ${QEMU_CMD[0]}"
+		QEMU=$name qemu_summary | grep -q "guests with $avoid on QEMU $QEMU_NAME" ||
+			echo "the summary does not say that guests with $avoid boot on QEMU $QEMU_NAME"
+	done
+  done <"$QEMU_VERSIONS"
+) >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? qemu_versions_and_avoided_devices
 
 ktap_end "$res" harness-selftest

@@ -21,27 +21,36 @@ targets=${SMOKE_TARGETS:-arm64 arm64-acpi x86_64}
 smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
 built=" " booted=
+res=${RESULTS:-$OUT/results}
 for kind in $targets; do
+	guest_kind_targets "$kind" >/dev/null ||
+		die "SMOKE_TARGETS: no guest kind $kind." "Kinds: arm64, arm64-acpi, x86_64."
 	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
 		if ! build_guest_kernel "$kind" ||
 		   ! "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$smoke"; then
 			rc=1
+			for t in $(guest_kind_targets "$kind"); do
+				target_not_run "$res" "$t" "the $kind guest kernel or its initramfs did not build (output above; build/logs/build-$(kind_dir "$kind").log)"
+				booted+=" $t"
+			done
 			continue
 		fi
 		built+="$(kind_dir "$kind") "
 	fi
-	for t in $GUEST_TARGETS; do
+	for t in $(guest_kind_targets "$kind"); do
 		read -ra g <<<"$(guest_target "$t")"
-		[ "${g[0]}" = "$kind" ] || continue
+		rm -f "$res/$t.result"
 		"$TOP/harness/guest.sh" "$t" "${g[@]}" || rc=1
+		[ -f "$res/$t.result" ] ||
+			target_not_run "$res" "$t" "the guest was not booted or not judged (output above)"
 		booted+=" $t"
 	done
 done
 tp=0 tf=0 ts=0
 for t in ${booted:-}; do
-	read -r _ p f sk _ <"$OUT/results/$t.result" || { tf=$((tf + 1)); continue; }
+	read -r _ p f sk _ <"$res/$t.result" || { tf=$((tf + 1)); continue; }
 	tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
 done
 [ -n "${booted:-}" ] || tf=$((tf + 1))
-echo "smoke ($(kernel_version "$SRC")): $tp passed, $tf failed, $ts skipped in the guests:${booted:- none}"
+echo "smoke ($(kernel_version "$SRC"), $(qemu_summary)): $tp passed, $tf failed, $ts skipped in the guests:${booted:- none}"
 exit "$rc"
