@@ -24,7 +24,7 @@ $(foreach v,$(HARNESS_KNOBS),$(if $(filter environment,$(origin $(v))),$(if $(IO
 .NOTPARALLEL:
 H := harness
 
-.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate coverage bench-kunit kunit-repeat selftests bench-selftests kselftest-tarball bisect-check standalone-check allmod-check tree export deps \
+.PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate bench-qemu coverage bench-kunit kunit-repeat selftests bench-selftests kselftest-tarball bisect-check standalone-check allmod-check tree export deps \
 	clean distclean help
 
 all: run
@@ -37,6 +37,7 @@ help:
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT), intel-iommu, amd-iommu'
 	@echo 'make selftests    kselftest iommu_probe_storm in the six guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series, BASE=fixes with only its fixes; KCSAN=1 with KCSAN kernels'
 	@echo 'make bench-selftests storm cycles per second per scenario, race boots per minute, time per target'
+	@echo 'make bench-qemu   the QEMUs of harness/qemu-versions side by side: BENCH_BOOTS=20 boots of one storm scenario (or BENCH_SCENARIO=race) on each, alternating'
 	@echo 'make kselftest-tarball the iommu kselftests as CI takes them (gen_tar), with per target a kernel, rootfs and QEMU command line: build/kselftest/TARGET'
 	@echo 'make checkpatch   checkpatch.pl --strict on patches/ and the test sources'
 	@echo 'make kerneldoc    kernel-doc -none -Wall on the files the series changes (no new warnings)'
@@ -77,6 +78,9 @@ selftests: tree
 
 bench-selftests: tree
 	@$(H)/bench-selftests.sh
+
+bench-qemu: tree
+	@$(H)/bench-qemu.sh
 
 kselftest-tarball: tree
 	@$(H)/kselftest-tarball.sh

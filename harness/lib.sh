@@ -38,7 +38,11 @@ knob() {
 # Everything the harness writes, and everything it deletes, is under
 # build/ of this checkout; no variable moves it.
 BUILD=$TOP/build
-TREE=$BUILD/linux
+# the prepared tree: build/linux, or (TREE_NAME, the harness selftest's)
+# another name under build/
+[[ "${TREE_NAME:-linux}" =~ ^[a-z][a-z0-9-]*$ ]] ||
+	die "TREE_NAME=$TREE_NAME is not a directory name under build/." "This is a bug of the harness selftest."
+TREE=$BUILD/${TREE_NAME:-linux}
 PATCHES=${PATCHES:-$TOP/patches}
 V=${V:-0}
 

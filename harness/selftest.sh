@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Tests of the harness itself: its failures must speak and must not damage
-# the prepared tree. Needs a prepared build/linux ('make tree').
+# the prepared tree. Needs a prepared build/linux ('make tree'); the cases
+# work in a scratch clone of it (build/selftest-linux), never in it.
 #  1. KERNEL_SRC pointing nowhere: non-zero exit, names the path.
 #  2. KERNEL_SRC pointing at something that is not a kernel: non-zero exit.
 #  3. A series with a patch that does not apply: non-zero exit, names the
@@ -67,6 +68,8 @@
 # 24. QEMU holds no lock of the run and does not outlive its boot.sh.
 # 25. The QEMU each guest boots on: the default, QEMU=, and the fallback
 #     for a device a QEMU cannot run (amd-iommu on 10.0).
+# 26. build/linux is as the selftest found it: every case that changes the
+#     prepared tree works in the scratch clone build/selftest-linux.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -76,6 +79,42 @@ res=$BUILD/results
 mkdir -p "$res"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
+
+# The cases change the prepared tree (a series that does not apply,
+# unexported work, a run killed with a mutation applied or during git
+# am): they do so in a scratch clone of it, build/selftest-linux (objects
+# shared, at build/linux's HEAD, with its harness state), never in
+# build/linux, where people edit. Every script of this selftest works there
+# (TREE_NAME).
+scratch=$BUILD/selftest-linux
+# build/linux as the selftest found it: HEAD, its last reflog entry (a
+# commit or reset leaves one), the changes in it, the harness's state
+real_tree_state() {
+	git -C "$BUILD/linux" rev-parse HEAD
+	git -C "$BUILD/linux" reflog -1 2>/dev/null
+	git -C "$BUILD/linux" status --porcelain 2>/dev/null
+	git -C "$BUILD/linux" diff 2>/dev/null | sha1sum
+	cat "$BUILD/linux/.git/harness-series" "$BUILD/linux/.git/harness-undo" 2>/dev/null
+}
+real_before=$(real_tree_state)
+if ! git -C "$scratch" rev-parse -q --verify HEAD >/dev/null 2>&1; then
+	rm_build "$scratch"
+	step "cloning build/linux into ${scratch#"$TOP"/} for the harness selftest (once; its objects are shared)"
+	git clone -q --shared --no-checkout "$TREE" "$scratch" || die "could not clone build/linux into $scratch."
+fi
+git -C "$scratch" am --abort >/dev/null 2>&1 || true
+git -C "$scratch" fetch -q --tags "$TREE" HEAD &&
+	git -C "$scratch" reset -q --hard FETCH_HEAD && git -C "$scratch" clean -fdq ||
+	die "could not bring $scratch to build/linux's HEAD." "Remove it (rm -rf $scratch) and run again."
+git -C "$scratch" config user.name "harness selftest"
+git -C "$scratch" config user.email "selftest@localhost"
+git -C "$scratch" config gc.auto 0
+cp "$TREE/.git/harness-base" "$scratch/.git/"
+rm -f "$scratch/.git/harness-undo"
+"$TOP/harness/overlay.sh" "$scratch" >/dev/null
+export IOMMU_TEST_TREE_NAME=selftest-linux
+. "$(dirname "$0")/lib.sh"
+record_state
 result() {
 	if [ "$1" = 0 ]; then
 		ktap_ok "$2"
@@ -94,7 +133,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((58 + ${#reports[@]}))
+ktap_begin $((59 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -843,5 +882,10 @@ result $? qemu_holds_no_lock_and_dies_with_its_judge
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? qemu_versions_and_avoided_devices
+
+# 26. Last: build/linux is as this selftest found it (the cases worked in
+# the scratch clone)
+diff <(echo "$real_before") <(real_tree_state) >"$tmp/out" 2>&1
+result $? selftest_leaves_build_linux_alone
 
 ktap_end "$res" harness-selftest
