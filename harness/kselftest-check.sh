@@ -39,25 +39,12 @@ for t in $SELFTEST_TARGETS; do
 	knob DECODE_KERNEL "$OUT/$(kind_dir "${g[0]}")"
 	knob DECODE_CROSS "$([ "$(kind_arch "${g[0]}")" = x86_64 ] || echo aarch64-linux-gnu-)"
 	# the check must run: a boot that a known defect cut short is booted
-	# again, up to KNOWN_RETRIES times, its files kept as NAME.cut-N.*
-	booted=0
-	for a in $(seq $((1 + KNOWN_RETRIES))); do
+	# again (must_run_boot)
+	tarball_boot() {
 		step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
-		if (cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh); then
-			booted=1
-			break
-		fi
-		known_boot "$res" "$name" "$t" "$res/$name.log" || { booted=2; break; }
-		for f in "$res/$name".{log,ktap,problems,result}; do mv "$f" "${f%.*}.cut-$a.${f##*.}"; done
-	done
-	if [ "$booted" = 0 ]; then
-		rc=1
-		echo "$name 0 0 0 0" >"$res/$name.result"
-		rm -f "$res/$name.problems"
-		record_failure "$res" "$name" not-run \
-			"did not run: each of its $a boots was cut short by a known defect (${res#"$TOP"/}/$name.cut-*.log)"
-		continue
-	elif [ "$booted" = 2 ]; then
+		(cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh)
+	}
+	if ! must_run_boot "$res" "$res" "$name" "$t" tarball_boot; then
 		rc=1
 		continue
 	fi

@@ -361,6 +361,31 @@ known_boot() {
 	echo "$2 $3 ${kd%%|*}" >>"$1/known-defects.hits"
 }
 
+# must_run_boot RESULTS DIR NAME TARGET CMD...: CMD boots NAME of TARGET
+# (boot.sh's files DIR/NAME.*) for a check that must run. A boot that a
+# known defect cut short (recorded in RESULTS/known-defects.hits) is booted
+# again, KNOWN_RETRIES times at most, its files kept as NAME.cut-N.*.
+# True when a boot passed; false when one failed otherwise (its files
+# stay as they are), or when every boot was cut short: NAME is then one
+# failure, "did not run". MUST_RUN_CUT is the number of boots cut short.
+must_run_boot() {
+	local res=$1 dir=$2 name=$3 target=$4 a f
+	shift 4
+	MUST_RUN_CUT=0
+	for a in $(seq $((1 + KNOWN_RETRIES))); do
+		"$@" && return 0
+		[ -f "$dir/$name.result" ] && known_boot "$res" "$name" "$target" "$dir/$name.log" || return 1
+		MUST_RUN_CUT=$a
+		for f in "$dir/$name".{log,ktap,problems,result,out,qemu-crash}; do
+			[ ! -e "$f" ] || mv "$f" "${f%.*}.cut-$a.${f##*.}"
+		done
+		[ "$a" -gt "$KNOWN_RETRIES" ] || info "$name: cut short by a known defect; booting it again ($((a + 1)) of $((1 + KNOWN_RETRIES)))"
+	done
+	record_failure "$dir" "$name" not-run \
+		"did not run: each of its $a boots was cut short by a known defect (${dir#"$TOP"/}/$name.cut-*.log)"
+	return 1
+}
+
 # result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result, .ktap,
 # .problems) stopped in storm.KNOWN_SCENARIO with the known defect
 # KNOWN_HIT. That scenario is skipped, naming the defect, and so are those

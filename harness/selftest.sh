@@ -69,7 +69,10 @@
 # 25. The QEMU each guest boots on: the default, QEMU=, and the fallback
 #     for a device a QEMU cannot run (amd-iommu on 10.0).
 # 26. build/linux is as the selftest found it: every case that changes the
-#     prepared tree works in the scratch clone build/selftest-linux.
+#     prepared tree works in the scratch clone build/selftest-linux (run
+#     last, after 27).
+# 27. A check that must run is booted again when a known defect cut it
+#     short, and fails as "did not run" when every boot was cut.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -133,7 +136,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((59 + ${#reports[@]}))
+ktap_begin $((60 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -882,6 +885,46 @@ result $? qemu_holds_no_lock_and_dies_with_its_judge
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? qemu_versions_and_avoided_devices
+
+# 27. A check that must run (a race boot, the tarball's boot): a boot a
+# known defect cut short is booted again, and never counts as run; a boot
+# that failed otherwise is not booted again
+printf '%s\n' '9|10.0 7.2|.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|-|r|a write-up|\] +__device_attach\+0x' >"$tmp/kd27"
+r27=$tmp/r27
+cut_boot() {
+	printf '%s\n' "#  RUN           storm.iommu_driver_load_race ..." \
+		"[  60.1] INFO: task k:1 blocked for more than 60 seconds." "[  60.3]  __device_attach+0x1c/0x40" >"$r27/b.log"
+	echo "b 0 1 0 9" >"$r27/b.result"
+	echo "report the kernel log has a report: INFO: task k:1 blocked for more than" >"$r27/b.problems"
+	return 1
+}
+pass_boot() { echo "ok 1 storm.iommu_driver_load_race" >"$r27/b.log"; echo "b 1 0 0 9" >"$r27/b.result"; : >"$r27/b.problems"; }
+fail_boot() {
+	echo "[   1.0] BUG: KASAN: slab-use-after-free in x+0x1/0x2" >"$r27/b.log"
+	echo "b 0 1 0 9" >"$r27/b.result"
+	echo "report the kernel log has a report: BUG: KASAN" >"$r27/b.problems"
+	return 1
+}
+boots27=0
+cut_then_pass() { boots27=$((boots27 + 1)); if [ "$boots27" -gt 1 ]; then pass_boot; else cut_boot; fi; }
+( KNOWN_DEFECTS=$tmp/kd27
+  mkdir -p "$r27"
+  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt cut_boot >/dev/null 2>&1 && echo "a boot cut short every time passed"
+  [ "$MUST_RUN_CUT" = $((1 + KNOWN_RETRIES)) ] || echo "it was booted $MUST_RUN_CUT times, not $((1 + KNOWN_RETRIES))"
+  grep -q "^not-run did not run: each of its $((1 + KNOWN_RETRIES)) boots was cut short by a known defect" "$r27/b.problems" ||
+	echo "a check cut short every time is not 'did not run'"
+  [ "$(cat "$r27/b.result")" = "b 0 1 0 0" ] || echo "a check cut short every time is not one failure: $(cat "$r27/b.result")"
+  [ "$(ls "$r27"/b.cut-*.log | wc -l)" = $((1 + KNOWN_RETRIES)) ] || echo "the cut boots' logs are not kept"
+  rm -rf "$r27"; mkdir -p "$r27"
+  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt cut_then_pass >/dev/null 2>&1 || echo "a boot cut once, then passed, did not pass"
+  [ "$MUST_RUN_CUT" = 1 ] && [ -f "$r27/b.cut-1.log" ] || echo "the boot cut once is not kept as b.cut-1"
+  rm -rf "$r27"; mkdir -p "$r27"
+  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt fail_boot >/dev/null 2>&1 && echo "a boot with a KASAN report passed"
+  [ ! -e "$r27/b.cut-1.log" ] || echo "a boot that failed otherwise was booted again"
+  grep -q '^report ' "$r27/b.problems" || echo "a boot that failed otherwise lost its problems"
+) >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? must_run_boot_boots_again_only_known_cuts
 
 # 26. Last: build/linux is as this selftest found it (the cases worked in
 # the scratch clone)

@@ -58,17 +58,13 @@ race_boots() {
 	t0=$(now)
 	for i in $(seq "$boots"); do
 		# a race boot must run: one a known defect cut short is booted
-		# again (KNOWN_RETRIES), its files kept as boot-I.cut-N.*
-		for a in $(seq $((1 + KNOWN_RETRIES))); do
+		# again (must_run_boot)
+		race_boot() {
 			IOMMU_TEST_GUEST_LEAN=$race_lean load_race_boot "$dir" "boot-$i" "$trials" "$trial_ms" "$@" \
-				>"$dir/boot-$i.out" 2>&1 && break
-			[ "$a" -le "$KNOWN_RETRIES" ] && [ -f "$dir/boot-$i.result" ] &&
-				known "selftests-race-$t boot $i" "$t" "$dir/boot-$i.log" || break
-			kn=$((kn + 1))
-			for f in "$dir/boot-$i".{log,ktap,problems,result,out}; do mv "$f" "${f%.*}.cut-$a.${f##*.}"; done
-			info "boot $i of selftests-race-$t: booted again ($((a + 1)) of $((1 + KNOWN_RETRIES)))"
-		done
-		if [ -f "$dir/boot-$i.result" ] && ! grep -qE '^[^ ]+ [0-9]+ [1-9]' "$dir/boot-$i.result"; then
+				>"$dir/boot-$i.out" 2>&1
+		}
+		if must_run_boot "$res" "$dir" "boot-$i" "$t" race_boot "$@"; then
+			kn=$((kn + MUST_RUN_CUT))
 			if grep -qE "^# .*:load races: $trials of $trials in " "$dir/boot-$i.log"; then
 				ok=$((ok + 1))
 			else
@@ -76,14 +72,12 @@ race_boots() {
 				echo "not ok: boot $i of selftests-race-$t passed without its $trials load races (${dir#"$TOP"/}/boot-$i.log):"
 				grep -E '^# |^ok ' "$dir/boot-$i.log" | sed 's/^/    /'
 			fi
-		elif [ -f "$dir/boot-$i.result" ] && known "selftests-race-$t boot $i" "$t" "$dir/boot-$i.log"; then
-			bad=$((bad + 1))
-			echo "not ok: boot $i of selftests-race-$t did not run: each of its $((1 + KNOWN_RETRIES)) boots was cut short by a known defect (${dir#"$TOP"/}/boot-$i.cut-*.log)"
-			record_failure "$dir" "boot-$i" not-run "did not run: each of its $((1 + KNOWN_RETRIES)) boots was cut short by a known defect"
 		else
+			kn=$((kn + MUST_RUN_CUT))
 			bad=$((bad + 1))
 			echo "not ok: boot $i of selftests-race-$t (${dir#"$TOP"/}/boot-$i.log):"
-			tail -n 40 "$dir/boot-$i.out" | sed 's/^/    /'
+			tail -n 40 "$dir/boot-$i.out" 2>/dev/null | sed 's/^/    /'
+			sed 's/^/    /' "$dir/boot-$i.problems" 2>/dev/null
 		fi
 		[ $((i % 10)) != 0 ] || info "$i boots, $bad failed, $kn known defects"
 	done
