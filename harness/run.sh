@@ -14,27 +14,32 @@ select_tree
 res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 rm -f "$res"/*.result "$res/known-defects.hits"
+# results_state: every NAME.result under the results, "MD5  PATH", sorted
+results_state() { find "$res" -name '*.result' -exec md5sum {} + 2>/dev/null | sort; }
 t0=$(now)
 for s in "$@"; do
 	# a step is harness/STEP.sh, or a script's path (the harness selftest's)
 	script=$TOP/harness/$s.sh
 	[[ "$s" != */* ]] || { script=$s s=$(basename "$s" .sh); }
 	[ -x "$script" ] || die "run: no such step: ${script#"$TOP"/}"
-	mark=$(mktemp)
+	# what the step wrote: the results that are new or changed after it
+	# (by content, not by time stamp: a file's mtime can equal that of a
+	# mark made a moment before it)
+	before=$(results_state)
 	st=$(now)
 	"$script"
 	rc=$?
-	if [ -z "$(find "$res" -name '*.result' -newer "$mark")" ]; then
+	wrote=$(comm -13 <(echo "$before") <(results_state) | cut -d' ' -f3-)
+	if [ -z "$wrote" ]; then
 		printf '%s 0 1 0 %s\n' "$s" "$(($(now) - st))" >"$res/$s.result"
 		printf 'FAIL %s: the step stopped before it produced results (exit %s; see above)\n' "$s" "$rc" >&2
-	elif [ "$rc" != 0 ] && ! find "$res" -maxdepth 1 -name '*.result' -newer "$mark" -exec cat {} + |
+	elif [ "$rc" != 0 ] && ! while read -r f; do [ "$(dirname "$f")" != "$res" ] || cat "$f"; done <<<"$wrote" |
 			awk '$3 > 0 { f = 1 } END { exit !f }'; then
 		# the step failed, yet every result it wrote passed: its exit
 		# status is the failure (a target it did not boot, say)
 		record_failure "$res" "$s-exit" exit \
 			"the step $s exited with status $rc while its results passed: its output says why"
 	fi
-	rm -f "$mark"
 done
 rc=0
 "$TOP/harness/report.sh" "$(($(now) - t0))" || rc=1
