@@ -25,7 +25,6 @@ secs=${STORM_SECONDS:-3}
 trials=${RACE_TRIALS:-20}
 mapfile -t qemus < <(qemu_names)
 res=$OUT/results/bench-qemu
-rm_build "$res"
 mkdir -p "$res"
 storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
 
@@ -38,6 +37,8 @@ for t in $targets; do
 	GUEST_LEAN=$lean build_guest_kernel "${g[0]}" >/dev/null
 	IOMMU_TEST_IMAGE=storm "$TOP/harness/initramfs.sh" \
 		"$(GUEST_LEAN=$lean kind_dir "${g[0]}")" "$(kind_arch "${g[0]}")" "$storm" >/dev/null
+	# this target's files of an earlier run go; other targets' stay
+	rm -f "$res/$t".boots "$res/$t"-*
 	step "bench-qemu $t: $boots boots of ${scenario} on each of ${qemus[*]}, alternating"
 	for i in $(seq "$boots"); do
 		for q in "${qemus[@]}"; do
