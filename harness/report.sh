@@ -36,8 +36,11 @@ if grep -qv '^#' "$KNOWN_DEFECTS" 2>/dev/null; then
 	grep -v '^#' "$KNOWN_DEFECTS" | while IFS='|' read -r id qemus _ targets scens _ _ rate doc _; do
 		[ -n "$id" ] || continue
 		hits=$(awk -v id="$id" '$NF == id' "$res/known-defects.hits" 2>/dev/null | wc -l)
-		printf '  %s (QEMU %s; %s; in %s): %s; rate %s; hit %s time(s) in this run\n' \
-			"$id" "$qemus" "$targets" "$scens" "$doc" "$rate" "$hits"
+		here=
+		# shellcheck disable=SC2086 # a space-separated list
+		in_list "$(qemu_selected)" $qemus || here=" (not on this run's QEMU $(qemu_selected))"
+		printf '  %s (QEMU %s%s; %s; in %s): %s; rate %s; hit %s time(s) in this run\n' \
+			"$id" "$qemus" "$here" "$targets" "$scens" "$doc" "$rate" "$hits"
 	done
 fi
 # Last, so that a console that keeps only a run's tail still says it: why
