@@ -57,7 +57,7 @@ for t in $targets; do
 				how=passed
 			elif grep -q '^qemu-crash ' "$res/$name.problems" 2>/dev/null; then
 				how="qemu-crash:$(sed -n -E '1s/.* in ([A-Za-z_0-9]+)\(\).*/\1/p' "$res/$name.problems")"
-			elif kd=$(IOMMU_TEST_QEMU=$q QEMU=$q known_defect "$t" "$res/$name.log"); then
+			elif kd=$(QEMU=$q known_defect "$t" "$res/$name.log"); then
 				how="known-defect-${kd%%|*}"
 			else
 				how="failed:$(sed -n 1p "$res/$name.problems" 2>/dev/null | cut -d' ' -f1)"

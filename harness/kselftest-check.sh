@@ -6,9 +6,9 @@
 # the console (kernel reports, hangs, run_kselftest.sh's result line), and
 # the storm's own KTAP, nested under run_kselftest.sh's, must show every
 # scenario it plans passed, none skipped. A boot that a known defect
-# (harness/known-defects) cut short is booted again (KNOWN_RETRIES, 2),
-# and the step fails as "did not run" when none of them finishes. The watchdog is the settings
-# file's timeout, plus two minutes for the boot.
+# (harness/known-defects) cut short is booted again (must_run_boot), and
+# the step fails as "did not run" when none of its boots finishes. The
+# watchdog is the settings file's timeout, plus two minutes for the boot.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
