@@ -867,7 +867,8 @@ result $? qemu_holds_no_lock_and_dies_with_its_judge
 # platform IOMMU guest_cmdline moves before the disks included) boots on
 # the next line's, and the summary says so; an unknown QEMU= is refused.
 # The mechanism on a list of its own (two system QEMUs, the first avoiding
-# intel-iommu), then the shipped list's one AVOID: amd-iommu not on 10.0
+# intel-iommu), then the shipped list's one AVOID: amd-iommu with
+# pass-through on not on 10.0, and the amd-iommu target (pt=off) on 10.0
 printf '%s\n' '# a list of two' 'a|system|-|-|intel-iommu' 'b|system|-|-|-' >"$tmp/qemu-versions"
 ( . "$TOP/harness/guest-cmdline.sh"
   mkdir -p "$tmp/gc"
@@ -878,15 +879,21 @@ printf '%s\n' '# a list of two' 'a|system|-|-|intel-iommu' 'b|system|-|-|-' >"$t
   read -ra g <<<"$(guest_target x86_64-intel-iommu)"
   guest_cmdline /k /i "$tmp/gc" "${g[@]}"
   [ "$QEMU_NAME" = b ] || echo "the intel-iommu guest boots on QEMU $QEMU_NAME, not on b: a's AVOID is ignored"
-  qemu_summary | grep -q "guests with intel-iommu on QEMU b" ||
-	echo "the summary does not say that guests with intel-iommu boot on QEMU b: $(qemu_summary)"
+  qemu_summary | grep -q "; x86_64-intel-iommu on QEMU b: " ||
+	echo "the summary does not say that x86_64-intel-iommu boots on QEMU b: $(qemu_summary)"
+  qemu_summary | grep -q "virtio" &&
+	echo "the summary says a virtio-iommu target boots on another QEMU: $(qemu_summary)"
   read -ra g <<<"$(guest_target x86_64-virtio-iommu-viot)"
   guest_cmdline /k /i "$tmp/gc" "${g[@]}"
   [ "$QEMU_NAME" = a ] || echo "the virtio-iommu guest boots on QEMU $QEMU_NAME, not on a"
   QEMU_VERSIONS=$TOP/harness/qemu-versions
+  for d in amd-iommu amd-iommu,pt=on; do
+	[ "$(QEMU=10.0 qemu_for -device "$d")" = 7.2 ] ||
+		echo "a guest with -device $d boots on QEMU 10.0, whose AMD-Vi does not translate with pass-through on (fwspec-tests.rst, QEMU versions)"
+  done
   read -ra g <<<"$(guest_target x86_64-amd-iommu)"
-  [ "$(QEMU=10.0 qemu_for "${g[@]:3}")" = 7.2 ] ||
-	echo "the amd-iommu guest boots on QEMU 10.0, whose AMD-Vi does not translate (fwspec-tests.rst, QEMU versions)"
+  [ "$(QEMU=10.0 qemu_for "${g[@]:3}")" = 10.0 ] ||
+	echo "the amd-iommu target (${g[*]:3}) does not boot on the default QEMU 10.0"
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? qemu_versions_and_avoided_devices
