@@ -7,7 +7,7 @@
 # alike. A boot runs one storm scenario alone (BENCH_SCENARIO, default
 # iommu_unbind_bind_under_storm, STORM_SECONDS 3) or, with
 # BENCH_SCENARIO=race, a load-race boot of RACE_TRIALS (20) load races on
-# the lean race kernel. Per target and QEMU it prints the boots, how each
+# the lean race kernel (RACE_KERNEL=sanitized: on the KASAN one). Per target and QEMU it prints the boots, how each
 # ended (passed; QEMU crashed, with its frame; a known defect of
 # harness/known-defects; another failure, with its first problem), the
 # median and range of a boot's seconds, and the median storm rate of each
@@ -29,7 +29,13 @@ mkdir -p "$res"
 storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
 
 lean=0
-[ "$scenario" != race ] || lean=1
+if [ "$scenario" = race ]; then
+	case "${RACE_KERNEL:=lean}" in
+	lean)		lean=1 ;;
+	sanitized)	lean=0 ;;
+	*)		die "RACE_KERNEL=$RACE_KERNEL: no such race kernel." "Use lean or sanitized." ;;
+	esac
+fi
 for t in $targets; do
 	read -ra g <<<"$(guest_target "$t")"
 	[ "$scenario" != race ] || [ "${g[2]}" != - ] ||
@@ -44,7 +50,7 @@ for t in $targets; do
 		for q in "${qemus[@]}"; do
 			name=$t-$q-$i
 			if [ "$scenario" = race ]; then
-				IOMMU_TEST_QEMU=$q IOMMU_TEST_GUEST_LEAN=1 \
+				IOMMU_TEST_QEMU=$q IOMMU_TEST_GUEST_LEAN=$lean \
 					load_race_boot "$res" "$name" "$trials" "${RACE_TRIAL_MS:-200}" "${g[@]}" >"$res/$name.out" 2>&1 || true
 			else
 				IOMMU_TEST_QEMU=$q IOMMU_TEST_IMAGE=storm IOMMU_TEST_RESULTS=$res IOMMU_TEST_GUEST_TIMEOUT=180 \
@@ -74,7 +80,7 @@ done
 median() { sort -n | awk '{ v[++n] = $1 } END { if (!n) print "-"; else if (n % 2) print v[(n + 1) / 2]; else printf "%.1f\n", (v[n / 2] + v[n / 2 + 1]) / 2 }'; }
 echo
 for t in $targets; do
-	echo "$t, $scenario ($([ "$scenario" = race ] && echo "$trials load races of ${RACE_TRIAL_MS:-200} ms, lean kernel" || echo "STORM_SECONDS=$secs, KASAN kernel")):"
+	echo "$t, $scenario ($([ "$scenario" = race ] && echo "$trials load races of ${RACE_TRIAL_MS:-200} ms, $RACE_KERNEL kernel" || echo "STORM_SECONDS=$secs, KASAN kernel")):"
 	printf '  %-34s %6s %7s %s\n' QEMU boots passed "how the others ended"
 	for q in "${qemus[@]}"; do
 		b=$(awk -v q="$q" '$1 == q' "$res/$t.boots")
