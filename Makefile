@@ -4,6 +4,7 @@
 #
 # Variables:
 #   KERNEL_SRC=/path  run on an existing kernel tree instead of build/linux
+#   LINUX=7.3         on Debian's linux-source-7.3 (build/linux-7.3, its series patches/mainline/) instead of 6.12 (harness/bases)
 #   ARCH=um|arm64|x86_64  architecture for 'make kunit' (default um)
 #   V=1               show full build and tool output
 #   DEBUG=1           'make kunit' with KASAN (configs/kunit-debug.config)
@@ -51,12 +52,12 @@ help:
 	@echo 'make bisect-check build every commit of the series, no overlay: arm64 (OF, ACPI, SMMUv2/v3, virtio-iommu) and x86_64 (VIOT, intel, amd), KUnit once added'
 	@echo 'make standalone-check git am patches/ onto the pristine base, nothing copied in: carries the repo tests, configures, builds KUnit objects and the kselftest'
 	@echo 'make allmod-check allmodconfig builds (arm64, x86_64, arm) of the directories the series touches, W=1 on touched files'
-	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + the repo test files written over the series ones'
+	@echo 'make tree         prepare build/linux: Debian 6.12 base + patches/ + the repo test files written over the series ones; LINUX=7.3: build/linux-7.3, Debian 7.3 + patches/mainline/'
 	@echo 'make export       fold the repo test files into the series, write patches/ from the commits base..HEAD in build/linux'
 	@echo 'make deps         install the Debian packages the project needs (root)'
 	@echo 'make clean        remove build outputs, keep build/linux'
 	@echo 'make distclean    remove build/ entirely (refuses if build/linux has unexported work)'
-	@echo 'Variables: KERNEL_SRC=/path/to/linux  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  QEMU=10.0|7.2  COVERAGE_MIN=95  BENCH_RUNS=5'
+	@echo 'Variables: KERNEL_SRC=/path/to/linux  LINUX=6.12|7.3  ARCH=um|arm64|x86_64  V=1  DEBUG=1  KCSAN=1  QEMU=10.0|7.2  COVERAGE_MIN=95  BENCH_RUNS=5'
 
 deps:
 	@$(H)/deps.sh $(if $(IOMMU_TEST_KERNEL_SRC),,--base) --for "$(or $(filter-out deps,$(MAKECMDGOALS)),$(if $(MAKECMDGOALS),everything,all))"

@@ -6,7 +6,7 @@
 #
 #   harness/deps.sh [--for "GOAL..."]  the packages of those make goals
 #                                      (default: everything, every goal's)
-#   harness/deps.sh --base    also the pinned linux-source-6.12 (harness/base-version)
+#   harness/deps.sh --base    also the pinned source of the base (LINUX, harness/bases)
 #   harness/deps.sh --busybox also static busybox for the guests (bench-selftests)
 #   harness/deps.sh --list    print the packages the goals need, install nothing
 set -euo pipefail
@@ -103,27 +103,44 @@ install_tools() {
 	apt_install "${need[@]}"
 }
 
-# The pinned base: linux-source-6.12 at the version in harness/base-version.
-# Another 6.12.x is accepted with a warning when the pinned one is gone.
+# The pinned base of this run (LINUX, harness/bases). A 'system' one is
+# installed with apt-get; another 6.12.x is accepted with a warning when
+# the pinned one is gone. Any other is fetched from its suite at exactly
+# the pinned version and unpacked under build/src/NAME.
 install_base() {
-	local want have
-	want=$(cat "$TOP/harness/base-version")
-	have=$(dpkg-query -W -f='${Version}' linux-source-6.12 2>/dev/null || true)
-	[ "$have" = "$want" ] && [ -f /usr/src/linux-source-6.12.tar.xz ] && return 0
-
-	apt_update linux-source-6.12
-	if apt-cache madison linux-source-6.12 | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
-			grep -qxF "$want"; then
-		apt_install "linux-source-6.12=$want"
+	local want=$BASE_VERSION have deb
+	have=$(base_installed)
+	[ "$have" = "$want" ] && [ -f "$(base_tarball)" ] && return 0
+	if [ "$BASE_SUITE" != system ]; then
+		apt_private "$BASE_SUITE" "the source of Linux $LINUX ($BASE_PACKAGE $want)"
+		deb=$(apt_fetch "$BASE_SUITE" "$BASE_PACKAGE=$want") ||
+			die "apt-get download $BASE_PACKAGE=$want from $BASE_SUITE failed (log above)." \
+			    "The pinned version may be gone from $BASE_SUITE: update harness/bases."
+		rm_build "$BUILD/src/$LINUX"
+		mkdir -p "$BUILD/src/$LINUX"
+		dpkg-deb -x "$deb" "$BUILD/src/$LINUX" ||
+			die "unpacking $deb failed." "Check free disk space (df -h $BUILD)."
+		[ -f "$(base_tarball)" ] ||
+			die "$BASE_PACKAGE $want has no $(base_tarball | sed "s|^$BUILD/src/$LINUX||")." \
+			    "The package's layout changed; adjust base_tarball() in harness/lib.sh."
+		echo "$want" >"$BUILD/src/$LINUX/VERSION"
+		info "Linux $LINUX: $BASE_PACKAGE $want under build/src/$LINUX"
 		return 0
 	fi
-	warn "linux-source-6.12 $want (harness/base-version) is not available from apt."
-	if [ -n "$have" ] && [ -f /usr/src/linux-source-6.12.tar.xz ]; then
+
+	apt_update "$BASE_PACKAGE"
+	if apt-cache madison "$BASE_PACKAGE" | awk -F'|' '{gsub(/ /,"",$2); print $2}' |
+			grep -qxF "$want"; then
+		apt_install "$BASE_PACKAGE=$want"
+		return 0
+	fi
+	warn "$BASE_PACKAGE $want (harness/bases) is not available from apt."
+	if [ -n "$have" ] && [ -f "$(base_tarball)" ]; then
 		warn "using the installed $have; results may differ from the pinned base."
 		return 0
 	fi
-	apt_install linux-source-6.12
-	warn "installed $(dpkg-query -W -f='${Version}' linux-source-6.12) instead; update harness/base-version if the series applies."
+	apt_install "$BASE_PACKAGE"
+	warn "installed $(base_installed) instead; update harness/bases if the series applies."
 }
 
 # Static busybox for arm64 and amd64 guests (the shell-loop reference of
@@ -157,49 +174,64 @@ install_busybox() {
 	done
 }
 
-# The QEMUs of harness/qemu-versions that are not the system's: their
-# Debian packages at the pinned version, fetched with 'apt-get download'
-# through a sources list of the harness's own (build/apt/SUITE: the
-# system's mirror, that suite; the system's apt configuration is neither
-# read for sources nor changed), unpacked under build/qemu/NAME/root, run
-# by wrappers in build/qemu/NAME/bin that point QEMU at its own firmware
-# (-L: its data and the suite's seabios before the system's) and modules (QEMU_MODULE_DIR). They use the system's libraries:
-# those of the system's QEMU, which GUESTS installs.
-install_qemu() {
-	local name=$1 suite version pkgs dir apt uri p b have=
-	IFS='|' read -r _ suite version pkgs _ <<<"$(qemu_line "$name")"
-	dir=$BUILD/qemu/$name
-	have=$(cat "$dir/VERSION" 2>/dev/null || true)
-	[ "$have" = "$version" ] && return 0
+# apt_private SUITE WHAT: a sources list of the harness's own for the
+# Debian suite SUITE (build/apt/SUITE: the system's mirror, that suite;
+# the system's apt configuration is neither read for sources nor
+# changed), its package lists updated; APT_OPTS then holds the apt-get
+# options that use it. WHAT says what it is fetched for.
+apt_private() {
+	local suite=$1 apt=$BUILD/apt/$1 uri
 	[ "$(id -u)" = 0 ] ||
-		die "QEMU $name ($version, Debian $suite) is not fetched and this is not root." \
-		    "Run 'sudo harness/deps.sh' (it unpacks it under build/qemu/$name)."
-	apt=$BUILD/apt/$suite
+		die "$2 is not fetched and this is not root." \
+		    "Run 'sudo harness/deps.sh' (it fetches it from Debian $suite under build/)."
 	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Identifier: Packages' 2>/dev/null |
 		awk '$2 == "bookworm" { print $1; exit }')
 	[ -n "$uri" ] || uri=http://deb.debian.org/debian/
 	mkdir -p "$apt/lists/partial" "$apt/cache/archives/partial" "$apt/debs"
 	echo "deb [signed-by=/usr/share/keyrings/debian-archive-keyring.gpg] $uri $suite main" >"$apt/sources.list"
-	local aopt=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
-		    -o "Dir::State::lists=$apt/lists" -o "Dir::Cache=$apt/cache"
-		    -o APT::Sandbox::User=root)
-	step "fetching QEMU $name ($version) from Debian $suite (apt sources of its own: ${apt#"$TOP"/})"
-	run_logged "$BUILD/logs/apt-update-$suite.log" apt-get -q "${aopt[@]}" update ||
+	APT_OPTS=(-o "Dir::Etc::sourcelist=$apt/sources.list" -o Dir::Etc::sourceparts=/dev/null
+		  -o "Dir::State::lists=$apt/lists" -o "Dir::Cache=$apt/cache"
+		  -o APT::Sandbox::User=root)
+	step "fetching $2 from Debian $suite (apt sources of its own: ${apt#"$TOP"/})"
+	run_logged "$BUILD/logs/apt-update-$suite.log" apt-get -q "${APT_OPTS[@]}" update ||
 		die "apt-get update of $suite failed (log above)." "Check the network access to $uri."
 	rm -f "$apt/debs"/*.deb
+}
+# apt_fetch SUITE PACKAGE[=VERSION]: download it into build/apt/SUITE/debs
+# (after apt_private SUITE) and print the .deb's path
+apt_fetch() {
+	local debs=$BUILD/apt/$1/debs
+	(cd "$debs" && run_logged "$BUILD/logs/apt-download-$1.log" apt-get -q "${APT_OPTS[@]}" download "$2") >&2 ||
+		return 1
+	ls -t "$debs/${2%%=*}"_*.deb | sed -n 1p
+}
+
+# The QEMUs of harness/qemu-versions that are not the system's: their
+# Debian packages at the pinned version (apt_private), unpacked under
+# build/qemu/NAME/root, run by wrappers in build/qemu/NAME/bin that point
+# QEMU at its own firmware (-L: its data and the suite's seabios before
+# the system's) and modules (QEMU_MODULE_DIR). They use the system's
+# libraries: those of the system's QEMU, which GUESTS installs.
+install_qemu() {
+	local name=$1 suite version pkgs dir p b have=
+	IFS='|' read -r _ suite version pkgs _ <<<"$(qemu_line "$name")"
+	dir=$BUILD/qemu/$name
+	have=$(cat "$dir/VERSION" 2>/dev/null || true)
+	[ "$have" = "$version" ] && return 0
+	apt_private "$suite" "QEMU $name ($version)"
 	read -ra pkgs <<<"$pkgs"
 	for p in "${pkgs[@]}"; do
 		# firmware comes from the suite at its own version
-		if apt-cache "${aopt[@]}" madison "$p" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$version"; then
+		if apt-cache "${APT_OPTS[@]}" madison "$p" | awk -F'|' '{gsub(/ /, "", $2); print $2}' | grep -qxF "$version"; then
 			p="$p=$version"
 		fi
-		(cd "$apt/debs" && run_logged "$BUILD/logs/apt-download-$suite.log" apt-get -q "${aopt[@]}" download "$p") ||
+		apt_fetch "$suite" "$p" >/dev/null ||
 			die "apt-get download $p from $suite failed (log above)." \
 			    "The pinned version may be gone from $suite: update harness/qemu-versions."
 	done
 	rm_build "$dir"
 	mkdir -p "$dir/bin"
-	for p in "$apt/debs"/*.deb; do dpkg-deb -x "$p" "$dir/root"; done
+	for p in "$BUILD/apt/$suite/debs"/*.deb; do dpkg-deb -x "$p" "$dir/root"; done
 	for b in qemu-system-aarch64 qemu-system-x86_64; do
 		[ -x "$dir/root/usr/bin/$b" ] || die "QEMU $name: the packages have no usr/bin/$b."
 		p=$(ldd "$dir/root/usr/bin/$b" | awk '/not found/ { print $1 }' | paste -sd' ' -)

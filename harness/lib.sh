@@ -42,8 +42,40 @@ BUILD=$TOP/build
 # another name under build/
 [[ "${TREE_NAME:-linux}" =~ ^[a-z][a-z0-9-]*$ ]] ||
 	die "TREE_NAME=$TREE_NAME is not a directory name under build/." "This is a bug of the harness selftest."
-TREE=$BUILD/${TREE_NAME:-linux}
-PATCHES=${PATCHES:-$TOP/patches}
+# The Linux base of this run (harness/bases): LINUX= or the list's first.
+# BASE_OUT is where its kernels and results go.
+BASES=$TOP/harness/bases
+base_line() { awk -F'|' -v n="$1" '!/^#/ && NF && $1 == n' "$BASES"; }
+base_names() { awk -F'|' '!/^#/ && NF { print $1 }' "$BASES"; }
+LINUX=${LINUX:-$(base_names | sed -n 1p)}
+[ -n "$(base_line "$LINUX")" ] ||
+	die "LINUX=$LINUX is not in harness/bases." "Use one of: $(base_names | tr '\n' ' ')"
+IFS='|' read -r _ BASE_PACKAGE BASE_VERSION BASE_SUITE BASE_SERIES <<<"$(base_line "$LINUX")"
+if [ "$LINUX" = "$(base_names | sed -n 1p)" ]; then
+	BASE_OUT=$BUILD
+	TREE=$BUILD/${TREE_NAME:-linux}
+else
+	BASE_OUT=$BUILD/$LINUX
+	TREE=$BUILD/${TREE_NAME:-linux-$LINUX}
+fi
+PATCHES=${PATCHES:-$TOP/$BASE_SERIES}
+# base_tarball: the source tarball of this run's base
+base_tarball() {
+	if [ "$BASE_SUITE" = system ]; then
+		echo "/usr/src/$BASE_PACKAGE.tar.xz"
+	else
+		echo "$BUILD/src/$LINUX/usr/src/$BASE_PACKAGE.tar.xz"
+	fi
+}
+# base_installed: the Debian version of this run's base that is on this
+# machine; nothing when none is
+base_installed() {
+	if [ "$BASE_SUITE" = system ]; then
+		dpkg-query -W -f='${Version}' "$BASE_PACKAGE" 2>/dev/null || true
+	else
+		cat "$BUILD/src/$LINUX/VERSION" 2>/dev/null || true
+	fi
+}
 V=${V:-0}
 
 # rm_build PATH...: rm -rf each PATH, which must lie inside build/ (after
@@ -138,8 +170,8 @@ select_tree() {
 	else
 		SRC=$TREE KSRC=$TREE
 		is_kernel_tree "$SRC" ||
-			die "no prepared kernel tree at build/linux." "Run 'make tree' first."
-		OUT=$BUILD
+			die "no prepared kernel tree at ${TREE#"$TOP"/}." "Run 'make tree${LINUX:+ LINUX=$LINUX}' first."
+		OUT=$BASE_OUT
 	fi
 	export SRC OUT KSRC
 }

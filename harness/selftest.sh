@@ -73,6 +73,9 @@
 #     last, after 27).
 # 27. A check that must run is booted again when a known defect cut it
 #     short, and fails as "did not run" when every boot was cut.
+# 28. The Linux base (harness/bases): the first unless LINUX= picks
+#     another, which has a tree, kernels, results and a series of its own;
+#     an unknown LINUX= is refused.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -136,7 +139,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((60 + ${#reports[@]}))
+ktap_begin $((61 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -937,6 +940,24 @@ cut_then_pass() { boots27=$((boots27 + 1)); if [ "$boots27" -gt 1 ]; then pass_b
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? must_run_boot_boots_again_only_known_cuts
+
+# 28. The Linux bases of harness/bases: what each LINUX= selects, from
+# the shipped list; an unknown one refused by the scripts and by make
+base_of() {
+	env -u IOMMU_TEST_TREE_NAME -u IOMMU_TEST_PATCHES ${1:+IOMMU_TEST_LINUX=$1} \
+		bash -c '. "$1/harness/lib.sh" && echo "$LINUX ${TREE#"$1"/} ${BASE_OUT#"$1"/} ${PATCHES#"$1"/} $(base_tarball)"' _ "$TOP"
+}
+( [ "$(base_of)" = "6.12 build/linux build patches /usr/src/linux-source-6.12.tar.xz" ] ||
+	echo "the default base is not 6.12 in build/linux with patches/: $(base_of)"
+  [ "$(base_of 7.3)" = "7.3 build/linux-7.3 build/7.3 patches/mainline $BUILD/src/7.3/usr/src/linux-source-7.3.tar.xz" ] ||
+	echo "LINUX=7.3 is not build/linux-7.3, build/7.3, patches/mainline and the fetched tarball: $(base_of 7.3)"
+  base_of 5.10 >"$tmp/b28" 2>&1 && echo "LINUX=5.10, not in harness/bases, was taken"
+  grep -q "LINUX=5.10 is not in harness/bases" "$tmp/b28" || echo "LINUX=5.10 is refused without naming harness/bases: $(cat "$tmp/b28")"
+  make -C "$TOP" -s tree LINUX=5.10 >"$tmp/b28" 2>&1 && echo "make tree LINUX=5.10 succeeded"
+  grep -q "LINUX=5.10 is not in harness/bases" "$tmp/b28" || echo "make tree LINUX=5.10 does not say why it failed: $(cat "$tmp/b28")"
+) >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? linux_bases
 
 # 26. Last: build/linux is as this selftest found it (the cases worked in
 # the scratch clone)

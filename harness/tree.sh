@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
-# Prepare build/linux: the pristine Debian linux-source-6.12 committed and
-# tagged 'base', the series in patches/ applied with git am, the test files
-# overlaid. Idempotent:
+# Prepare the tree of the base (LINUX, harness/bases; build/linux for the
+# first): the pristine Debian source committed and tagged 'base', its
+# series (patches/ for 6.12) applied with git am, the test files overlaid.
+# Idempotent:
 #  - the base is unpacked once (an interrupted unpack restarts from scratch);
 #  - an unchanged series is not re-applied;
 #  - a changed series is re-applied from 'base', but only when the tree holds
@@ -11,20 +12,19 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-TARBALL=/usr/src/linux-source-6.12.tar.xz
-
-base_version() { dpkg-query -W -f='${Version}' linux-source-6.12; }
+TARBALL=$(base_tarball)
+rel=${TREE#"$TOP"/}
 
 unpack_base() {
-	local new=$BUILD/linux.new ver t0
-	ver=$(base_version)
-	[ -f "$TARBALL" ] || die "$TARBALL is missing." "Run 'harness/deps.sh --base' as root."
+	local new=$TREE.new ver t0
+	ver=$(base_installed)
+	[ -f "$TARBALL" ] || die "$TARBALL is missing." "Run 'make deps LINUX=$LINUX' (harness/deps.sh --base) as root."
 	rm_build "$new"
 	mkdir -p "$new"
 	t0=$(now)
-	step "unpacking linux-source-6.12 $ver into build/linux (about a minute)"
+	step "unpacking $BASE_PACKAGE $ver into $rel (about a minute)"
 	tar -xJf "$TARBALL" -C "$new" --strip-components=1 ||
-		die "unpacking $TARBALL failed." "Check free disk space (df -h $BUILD) and rerun 'make tree'."
+		die "unpacking $TARBALL failed." "Check free disk space (df -h $BUILD) and rerun 'make tree LINUX=$LINUX'."
 	# Debian's top-level .gitignore ignores everything but debian/ (their
 	# packaging); drop that so the kernel's own ignore rules apply.
 	sed -i -e '/^# Debian packaging: ignore everything/,/^!\/debian\/$/d' "$new/.gitignore"
@@ -40,9 +40,9 @@ unpack_base() {
 		git -C "$new" config user.email "harness@localhost"
 	git -C "$new" config gc.auto 0
 	git -C "$new" add -A
-	git -C "$new" commit -q -m "base: Debian linux-source-6.12 $ver" \
+	git -C "$new" commit -q -m "base: Debian $BASE_PACKAGE $ver" \
 		-m "Unpacked from $TARBALL; Debian's top-level .gitignore rule '/*' removed."
-	git -C "$new" tag -a base -m "linux-source-6.12 $ver"
+	git -C "$new" tag -a base -m "$BASE_PACKAGE $ver"
 	printf '%s\n' "$ver" >"$new/.git/harness-base"
 	rm_build "$TREE"
 	mv "$new" "$TREE"
@@ -70,8 +70,8 @@ apply_series() {
 			git_t reset -q --hard "$old"
 			undo_done
 			die "patch $n/$total does not apply: $p" \
-			    "git am output is above; build/linux is back where it was (HEAD $(git_t rev-parse --short HEAD))." \
-			    "Rebase the patch onto the base: fix it in build/linux, then 'make export'."
+			    "git am output is above; $rel is back where it was (HEAD $(git_t rev-parse --short HEAD))." \
+			    "Rebase the patch onto the base: fix it in $rel, then 'make export'."
 		fi
 		[ "$V" = 1 ] && info "applied $(basename "$p")"
 	done
@@ -80,7 +80,7 @@ apply_series() {
 	info "series applied: HEAD is $(git_t log -1 --format='%h %s')"
 }
 
-# KERNEL_SRC: someone else's tree. Leave build/linux alone. A tree of the
+# KERNEL_SRC: someone else's tree. Leave the base's tree alone. A tree of the
 # harness's own (a worktree under build/) gets the test files written into
 # it; any other is never written: foreign.sh prepares a hard-linked copy.
 foreign_tree() {
@@ -99,23 +99,23 @@ main() {
 		return
 	fi
 	mkdir -p "$BUILD/logs"
-	rm_build "$BUILD/linux.new"
+	rm_build "$TREE.new"
 	[ ! -d "$TREE/.git" ] || repair_interrupted
 	if [ -d "$TREE/.git" ] && git_t rev-parse -q --verify refs/tags/base >/dev/null &&
 	   [ -f "$STATE" ] && [ -f "$TREE/.git/harness-base" ]; then
 		local have want
 		have=$(cat "$TREE/.git/harness-base")
-		want=$(base_version)
+		want=$(base_installed)
 		if [ "$have" != "$want" ]; then
-			check_no_unexported_work "the installed base is $want but build/linux is on $have"
+			check_no_unexported_work "the installed base is $want but $rel is on $have"
 			unpack_base
 		fi
 	elif [ -e "$TREE" ]; then
-		warn "build/linux is incomplete (an interrupted 'make tree'?); preparing it again."
+		warn "$rel is incomplete (an interrupted 'make tree'?); preparing it again."
 		[ -d "$TREE/.git" ] && git -C "$TREE" rev-parse -q --verify refs/tags/base >/dev/null &&
 			[ -n "$(git -C "$TREE" log --oneline base..HEAD 2>/dev/null)" ] &&
-			die "build/linux has commits on top of base but no harness state." \
-			    "Export them by hand (git -C build/linux format-patch -o patches base..HEAD) or remove build/linux."
+			die "$rel has commits on top of base but no harness state." \
+			    "Export them by hand (git -C $rel format-patch -o ${PATCHES#"$TOP"/} base..HEAD) or remove $rel."
 		rm_build "$TREE"
 		unpack_base
 	else
@@ -128,13 +128,13 @@ main() {
 		# Kernel work in progress: build it as it is, and say it is
 		# not in patches/ yet.
 		[ "$rec_tree" = "$(tree_sum)" ] ||
-			warn "build/linux has commits that are not exported to patches/ yet: run 'make export' and commit patches/."
+			warn "$rel has commits that are not exported to ${PATCHES#"$TOP"/}/ yet: run 'make export' and commit ${PATCHES#"$TOP"/}/."
 	else
-		check_no_unexported_work "patches/ changed since build/linux was last prepared"
+		check_no_unexported_work "${PATCHES#"$TOP"/}/ changed since $rel was last prepared"
 		apply_series
 	fi
 	"$TOP/harness/overlay.sh" "$TREE"
-	info "tree ready: build/linux, $(kernel_version "$TREE")"
+	info "tree ready: $rel, $(kernel_version "$TREE")"
 }
 
 main "$@"
