@@ -338,6 +338,15 @@ in_list() {
 	return 1
 }
 
+# first_matches REPORT EREs: REPORT matches one of the ';'-separated EREs
+first_matches() {
+	local e
+	while IFS= read -r e; do
+		[ -n "$e" ] && [[ "$1" =~ $e ]] && return 0
+	done < <(tr ';' '\n' <<<"$2")
+	return 1
+}
+
 # known_defect TARGET LOG: "ID|SCENARIO|WRITE-UP" of the entry of
 # harness/known-defects that the failed boot LOG of TARGET (with its
 # NAME.problems and NAME.qemu-crash beside it) shows, or nothing and
@@ -364,7 +373,7 @@ known_defect() {
 		case "$id" in '' | '#'*) continue ;; esac
 		# shellcheck disable=SC2086 # the lists are space-separated words
 		in_list "$q" $qemus && in_list "$target" $targets && in_list "$cut" $scens &&
-			[[ "$kv" =~ $basere ]] && [[ "$report" =~ $first ]] || continue
+			[[ "$kv" =~ $basere ]] && first_matches "$report" "$first" || continue
 		grep -qsE "$sig" "$log" "$b.problems" "$b.qemu-crash" || continue
 		ok=1
 		if [ "$unless" != - ]; then
