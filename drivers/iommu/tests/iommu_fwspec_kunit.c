@@ -234,7 +234,8 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 {
 	struct fwspec_test *t = test->priv;
 	struct iommu_fwspec *fwspec, *installed;
-	u32 ids[3] = { 5, 6, 7 };
+	u32 ids[3] = { 5, 6, 7 }, many[40];
+	unsigned int i;
 
 	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
@@ -248,16 +249,25 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 	iommu_fwspec_dealloc(fwspec);
 	KUNIT_EXPECT_EQ(test, t->smmu->fwnode_refs, 0);
 
-	/* Installed: growing it keeps dev_iommu_fwspec_get() the same */
+	/*
+	 * Installed: growing it keeps dev_iommu_fwspec_get() the same. Past
+	 * four IDs, a fwspec with its IDs inline would outgrow the 32-byte
+	 * slab object it started in, and krealloc() would move it.
+	 */
 	KUNIT_ASSERT_EQ(test, fwspec_init_locked(t->dev, t->smmu), 0);
 	installed = dev_iommu_fwspec_get(t->dev);
 	KUNIT_ASSERT_NOT_NULL(test, installed);
-	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, ids, 1), 0);
+	for (i = 0; i < ARRAY_SIZE(many); i++)
+		many[i] = 100 + i;
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, many, 1), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
-	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, ids + 1, 2), 0);
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, many + 1, 2), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
-	KUNIT_ASSERT_EQ(test, installed->num_ids, 3);
-	KUNIT_EXPECT_MEMEQ(test, installed->ids, ids, sizeof(ids));
+	KUNIT_ASSERT_EQ(test, fwspec_add_ids_locked(t->dev, many + 3,
+						    ARRAY_SIZE(many) - 3), 0);
+	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
+	KUNIT_ASSERT_EQ(test, installed->num_ids, ARRAY_SIZE(many));
+	KUNIT_EXPECT_MEMEQ(test, installed->ids, many, sizeof(many));
 }
 
 /* Ownership passes even on failure: nothing leaks, dev->iommu untouched. */
