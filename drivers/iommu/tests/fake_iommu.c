@@ -26,15 +26,27 @@
 static LIST_HEAD(fake_iommus);
 static DEFINE_SPINLOCK(fake_iommus_lock);
 
+/* The race suite's threads call into the fake at once: count under its lock */
+static void fake_count(struct fake_iommu *fake, int *counter, int by)
+{
+	spin_lock(&fake->lock);
+	*counter += by;
+	spin_unlock(&fake->lock);
+}
+
 static struct fwnode_handle *fake_fwnode_get(struct fwnode_handle *fwnode)
 {
-	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs++;
+	struct fake_iommu *fake = container_of(fwnode, struct fake_iommu, fwnode);
+
+	fake_count(fake, &fake->fwnode_refs, 1);
 	return fwnode;
 }
 
 static void fake_fwnode_put(struct fwnode_handle *fwnode)
 {
-	container_of(fwnode, struct fake_iommu, fwnode)->fwnode_refs--;
+	struct fake_iommu *fake = container_of(fwnode, struct fake_iommu, fwnode);
+
+	fake_count(fake, &fake->fwnode_refs, -1);
 }
 
 static const struct fwnode_operations fake_fwnode_ops = {
@@ -117,8 +129,10 @@ static void fake_note_lock(struct fake_iommu *fake, const char *op)
 	else
 		held = mutex_is_locked(&iommu_probe_device_lock);
 	if (!held) {
+		spin_lock(&fake->lock);
 		fake->unlocked_calls++;
 		fake->unlocked_op = op;
+		spin_unlock(&fake->lock);
 	}
 }
 
@@ -148,7 +162,7 @@ static struct iommu_device *fake_probe_device(struct device *dev)
 	struct fake_endpoint *ep;
 	bool concurrent;
 
-	fake->probe_calls++;
+	fake_count(fake, &fake->probe_calls, 1);
 	fake_note_lock(fake, "probe_device");
 	spin_lock(&fake->lock);
 	concurrent = fake->probing++;
@@ -183,9 +197,7 @@ static void fake_probe_finalize(struct device *dev)
 		     dev_name(dev));
 		return;
 	}
-	spin_lock(&ep->fake->lock);
-	ep->fake->finalize_calls++;
-	spin_unlock(&ep->fake->lock);
+	fake_count(ep->fake, &ep->fake->finalize_calls, 1);
 	if (ep->finalized)
 		fake_breach(ep->fake, "probe_finalize twice for one probe");
 	ep->finalized = true;
@@ -196,7 +208,7 @@ static void fake_release_device(struct device *dev)
 	struct fake_endpoint *ep = dev_iommu_priv_get(dev);
 	struct fake_iommu *fake = to_fake(dev);
 
-	fake->release_calls++;
+	fake_count(fake, &fake->release_calls, 1);
 	fake_note_lock(fake, "release_device");
 	if (!ep)
 		fake_breach(fake, "release_device of a device not probed");
@@ -208,7 +220,7 @@ static struct iommu_group *fake_device_group(struct device *dev)
 {
 	struct fake_iommu *fake = to_fake(dev);
 
-	fake->group_calls++;
+	fake_count(fake, &fake->group_calls, 1);
 	fake_note_lock(fake, "device_group");
 	return generic_single_device_group(dev);
 }
@@ -219,7 +231,7 @@ static int fake_of_xlate_fwspec(struct iommu_fwspec *fwspec, struct device *dev,
 {
 	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
 
-	fake->xlate_calls++;
+	fake_count(fake, &fake->xlate_calls, 1);
 	fake_note_lock(fake, "of_xlate_fwspec");
 	if (fake->xlate_error)
 		return fake->xlate_error;
@@ -231,7 +243,7 @@ static int fake_of_xlate(struct device *dev, const struct of_phandle_args *args)
 {
 	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
 
-	fake->xlate_calls++;
+	fake_count(fake, &fake->xlate_calls, 1);
 	fake_note_lock(fake, "of_xlate");
 	if (fake->xlate_error)
 		return fake->xlate_error;

@@ -51,7 +51,7 @@ struct fake_iommu {
 	 * twice per probe, release_device of a device not probed, a probe
 	 * of an incomplete fwspec.
 	 */
-	spinlock_t lock;		/* breaches, finalize_calls, probing */
+	spinlock_t lock;		/* the counters, breaches, probing */
 	int breaches;
 	const char *breach;
 	int probing;			/* probe_device calls running now */
