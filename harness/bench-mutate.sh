@@ -3,7 +3,7 @@
 # How surely and how fast the race suite kills the mutations that only a
 # race shows: figures, never a pass/fail test.
 #
-# KUnit: those in mutations/ whose Killed-by names iommu_fwspec_race's
+# KUnit: those in mutations/ whose Killed-by names iommu_race's
 # case. Per mutation, a KUnit kernel for
 # BENCH_ARCH (x86_64, two CPUs under QEMU; arm64 or um also work) is built
 # with it in build/kunit-BENCH_ARCH-mutant, and the race suite alone runs
@@ -59,16 +59,16 @@ for m in "${muts[@]}"; do
 	: >"$log"
 	step "bench-mutate $name: building the $arch KUnit kernel with it (log: ${log#"$TOP"/})"
 	mutation_apply "$m"
-	kunit_py "$arch" "$bdir" iommu_fwspec_race --timeout "$timeout" >>"$log" 2>&1 || true
+	kunit_py "$arch" "$bdir" iommu_race --timeout "$timeout" >>"$log" 2>&1 || true
 	mutation_restore
 	[ -f "$bdir/.config" ] || die "bench-mutate: the $arch KUnit kernel did not build." "See ${log#"$TOP"/}."
-	step "bench-mutate $name: $runs runs of iommu_fwspec_race"
+	step "bench-mutate $name: $runs runs of iommu_race"
 	killed=0 times=()
 	for i in $(seq "$runs"); do
 		# A broken kernel may hang after its first failure: kunit.py's
 		# own timeout ends the run; the failure is seen by then
 		(cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" \
-			"${exec_args[@]}" --timeout "$timeout" iommu_fwspec_race) >"$log.run" 2>&1 || true
+			"${exec_args[@]}" --timeout "$timeout" iommu_race) >"$log.run" 2>&1 || true
 		cat "$log.run" >>"$log"
 		# the race case, or one of its parameters, failed or crashed
 		if grep -Eq "\\[(FAILED|CRASHED)\\] ($race_case|configure vs )" "$log.run"; then

@@ -280,9 +280,9 @@ KERNEL_REPORTS=$(kernel_report_list | cut -f1 | paste -sd'|')
 kunit_log_report() {
 	local judged first
 	[ -f "$1" ] || return 0
-	judged=$(awk '/# Subtest: iommu_fwspec_lockdep$/ { skip = 1 }
+	judged=$(awk '/# Subtest: iommu_lockdep$/ { skip = 1 }
 		      !skip { print }
-		      skip && /(not )?ok [0-9]+ iommu_fwspec_lockdep( |$)/ { skip = 0 }' "$1")
+		      skip && /(not )?ok [0-9]+ iommu_lockdep( |$)/ { skip = 0 }' "$1")
 	first=$(printf '%s\n' "$judged" | grep -nE "$KERNEL_REPORTS" | sed -n 1p | cut -d: -f1)
 	[ -n "$first" ] || return 0
 	printf '%s\n' "$judged" | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p"

@@ -284,9 +284,9 @@ gcc -Wall -Werror -O2 -I"$TOP/tools/testing/selftests" -o "$tmp/kmsg_judge" \
 	"$TOP/harness/kmsg_judge.c" >"$tmp/out" 2>&1
 result $? guest_matcher_builds_for_host
 kunit_log() {
-	printf '%s\n' "KTAP version 1" "1..2" "    # Subtest: iommu_fwspec_lockdep" "    1..1" \
+	printf '%s\n' "KTAP version 1" "1..2" "    # Subtest: iommu_lockdep" "    1..1" \
 		"[    1.2] WARNING: CPU: 0 PID: 1 at drivers/iommu/iommu.c:1 dev_iommu_get+0x0/0x4" \
-		"    ok 1 lockdep_fwspec_init_needs_lock" "ok 1 iommu_fwspec_lockdep" \
+		"    ok 1 lockdep_fwspec_init_needs_lock" "ok 1 iommu_lockdep" \
 		"    # Subtest: iommu_fwspec" "    1..1" "$@" "    ok 1 fwspec_alloc" "ok 2 iommu_fwspec"
 }
 kunit_log >"$tmp/kunit.log"
@@ -545,7 +545,7 @@ result $? guest_mutations_apply
 # every case a KUnit mutation names is found in its suite, by the suite's
 # own name (mutate.sh filters its run to it and reads a crash by it)
 k=$tmp/kunit-crash.log
-printf '%s\n' "[10:00:00] [CRASHED] iommu_fwspec_racey" "[10:00:01] [PASSED] iommu_fwspec" >"$k"
+printf '%s\n' "[10:00:00] [CRASHED] iommu_racey" "[10:00:01] [PASSED] iommu_fwspec" >"$k"
 { for m in "$TOP"/mutations/*.patch; do
 	for c in $(sed -n 's/^Killed-by: *//p' "$m"); do
 		[ -n "$(SRC=$TREE case_suite "$c")" ] ||
@@ -553,12 +553,12 @@ printf '%s\n' "[10:00:00] [CRASHED] iommu_fwspec_racey" "[10:00:01] [PASSED] iom
 	done
   done
   SRC=$TREE suite_crashed race_configure_vs_iommu_registration "$k" &&
-	echo "a crash of another suite (iommu_fwspec_racey) killed the race case"
-  echo "[10:00:02] [CRASHED] iommu_fwspec_race" >>"$k"
+	echo "a crash of another suite (iommu_racey) killed the race case"
+  echo "[10:00:02] [CRASHED] iommu_race" >>"$k"
   SRC=$TREE suite_crashed race_configure_vs_iommu_registration "$k" ||
-	echo "a crash of iommu_fwspec_race is not read as the race case's"
-  [ "$(SRC=$TREE suites_glob of_no_iommus_property_is_no_iommu of_configure_twice_is_noop)" = iommu_fwspec_of ] ||
-	echo "two cases of iommu_fwspec_of do not run that suite alone"
+	echo "a crash of iommu_race is not read as the race case's"
+  [ "$(SRC=$TREE suites_glob of_no_iommus_property_is_no_iommu of_configure_twice_is_noop)" = iommu_of ] ||
+	echo "two cases of iommu_of do not run that suite alone"
   [ -z "$(SRC=$TREE suites_glob of_configure_twice_is_noop race_configure_vs_iommu_registration)" ] ||
 	echo "cases of two suites do not run every suite"
 } >"$tmp/out" 2>&1

@@ -249,7 +249,7 @@ static struct kunit_case iommu_fail_nth_test_cases[] = {
 };
 
 static struct kunit_suite iommu_fail_nth_test_suite = {
-	.name = "iommu_fwspec_fail_nth",
+	.name = "iommu_fail_nth",
 	.init = fail_nth_test_init,
 	.test_cases = iommu_fail_nth_test_cases,
 };

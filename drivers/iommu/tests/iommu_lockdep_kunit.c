@@ -128,7 +128,7 @@ static struct kunit_case iommu_lockdep_test_cases[] = {
 };
 
 static struct kunit_suite iommu_lockdep_test_suite = {
-	.name = "iommu_fwspec_lockdep",
+	.name = "iommu_lockdep",
 	.init = lockdep_test_init,
 	.test_cases = iommu_lockdep_test_cases,
 };

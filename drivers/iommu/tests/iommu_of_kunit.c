@@ -378,7 +378,7 @@ static struct kunit_case iommu_of_test_cases[] = {
 };
 
 static struct kunit_suite iommu_of_test_suite = {
-	.name = "iommu_fwspec_of",
+	.name = "iommu_of",
 	.init = of_test_init,
 	.test_cases = iommu_of_test_cases,
 };

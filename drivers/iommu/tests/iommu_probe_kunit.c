@@ -221,7 +221,7 @@ static struct kunit_case iommu_probe_test_cases[] = {
 };
 
 static struct kunit_suite iommu_probe_test_suite = {
-	.name = "iommu_probe_fwspec",
+	.name = "iommu_probe",
 	.init = probe_test_init,
 	.test_cases = iommu_probe_test_cases,
 };

@@ -307,7 +307,7 @@ static struct kunit_case iommu_race_test_cases[] = {
 };
 
 static struct kunit_suite iommu_race_test_suite = {
-	.name = "iommu_fwspec_race",
+	.name = "iommu_race",
 	.init = race_test_init,
 	.test_cases = iommu_race_test_cases,
 };
