@@ -7,7 +7,8 @@
 # alike. A boot runs one storm scenario alone (BENCH_SCENARIO, default
 # iommu_unbind_bind_under_storm, STORM_SECONDS 3) or, with
 # BENCH_SCENARIO=race, a load-race boot of RACE_TRIALS (20) load races on
-# the lean race kernel (RACE_KERNEL=sanitized: on the KASAN one). Per target and QEMU it prints the boots, how each
+# the lean race kernel (RACE_KERNEL=sanitized: on the KASAN one). Per
+# target and QEMU it prints the boots, how each
 # ended (passed; QEMU crashed, with its frame; a known defect of
 # harness/known-defects; another failure, with its first problem), the
 # median and range of a boot's seconds, and the median storm rate of each
