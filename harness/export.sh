@@ -34,6 +34,12 @@ owner() {
 fold_tests() {
 	local f c n=0
 	local -A files=()
+	# A series that carries no tests yet (the mainline one, patches/mainline):
+	# nothing to fold into
+	if [ -z "$(git_t log -1 --format=%H base..HEAD -- "${TEST_DIRS[@]}")" ]; then
+		info "no commit of the series carries test files: none folded"
+		return 0
+	fi
 	"$TOP/harness/overlay.sh" "$TREE" >/dev/null
 	while read -r f; do
 		if git_t ls-files --error-unmatch -- "$f" >/dev/null 2>&1 &&
@@ -75,4 +81,4 @@ git -C "$TREE" format-patch -q --zero-commit --no-signature -o "$out" base..HEAD
 
 # The tree now matches patches/: record it so 'make tree' knows.
 record_state
-info "exported $(wc -l <"$out/series") patches to patches/ (commit them in this repo)"
+info "exported $(wc -l <"$out/series") patches to ${out#"$TOP"/}/ (commit them in this repo)"
