@@ -112,7 +112,8 @@ install_base() {
 	have=$(base_installed)
 	[ "$have" = "$want" ] && [ -f "$(base_tarball)" ] && return 0
 	if [ "$BASE_SUITE" != system ]; then
-		apt_private "$BASE_SUITE" "the source of Linux $LINUX ($BASE_PACKAGE $want)"
+		apt_private "$BASE_SUITE" "the source of Linux $LINUX ($BASE_PACKAGE $want)" \
+			"sudo make deps LINUX=$LINUX"
 		deb=$(apt_fetch "$BASE_SUITE" "$BASE_PACKAGE=$want") ||
 			die "apt-get download $BASE_PACKAGE=$want from $BASE_SUITE failed (log above)." \
 			    "The pinned version may be gone from $BASE_SUITE: update harness/bases."
@@ -174,16 +175,17 @@ install_busybox() {
 	done
 }
 
-# apt_private SUITE WHAT: a sources list of the harness's own for the
+# apt_private SUITE WHAT COMMAND: a sources list of the harness's own for the
 # Debian suite SUITE (build/apt/SUITE: the system's mirror, that suite;
 # the system's apt configuration is neither read for sources nor
 # changed), its package lists updated; APT_OPTS then holds the apt-get
-# options that use it. WHAT says what it is fetched for.
+# options that use it. WHAT says what it is fetched for, COMMAND what a
+# user who is not root runs to fetch it.
 apt_private() {
 	local suite=$1 apt=$BUILD/apt/$1 uri
 	[ "$(id -u)" = 0 ] ||
 		die "$2 is not fetched and this is not root." \
-		    "Run 'sudo harness/deps.sh' (it fetches it from Debian $suite under build/)."
+		    "Run '$3' (it fetches it from Debian $suite under build/)."
 	uri=$(apt-get indextargets --format '$(REPO_URI) $(RELEASE)' 'Identifier: Packages' 2>/dev/null |
 		awk '$2 == "bookworm" { print $1; exit }')
 	[ -n "$uri" ] || uri=http://deb.debian.org/debian/
@@ -218,7 +220,7 @@ install_qemu() {
 	dir=$BUILD/qemu/$name
 	have=$(cat "$dir/VERSION" 2>/dev/null || true)
 	[ "$have" = "$version" ] && return 0
-	apt_private "$suite" "QEMU $name ($version)"
+	apt_private "$suite" "QEMU $name ($version)" "sudo harness/deps.sh"
 	read -ra pkgs <<<"$pkgs"
 	for p in "${pkgs[@]}"; do
 		# firmware comes from the suite at its own version
