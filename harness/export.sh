@@ -21,18 +21,17 @@ dirty=$(tracked_dirt)
 	die "build/linux has uncommitted kernel changes; only commits are exported:" \
 	    "$dirty" "Commit them (git -C build/linux commit -s) and run 'make export' again."
 
-# owner FILE: the commit of the series FILE belongs to
+# owner FILE: the commit of the series FILE belongs to; none when no
+# commit of the series touches its directory
 owner() {
 	local c
 	c=$(git_t log -1 --format=%H base..HEAD -- "$1")
 	[ -n "$c" ] || c=$(git_t log -1 --format=%H base..HEAD -- "$(dirname "$1")")
-	[ -n "$c" ] || die "no commit of the series touches $(dirname "$1"), so none can carry $1." \
-		"Add the file in a commit of the series by hand (git -C build/linux add -f $1), then 'make export'."
 	echo "$c"
 }
 
 fold_tests() {
-	local f c n=0
+	local f c n=0 outside=()
 	local -A files=()
 	# A series that carries no tests yet (the mainline one, patches/mainline):
 	# nothing to fold into
@@ -47,8 +46,17 @@ fold_tests() {
 			continue
 		fi
 		c=$(owner "$f")
+		if [ -z "$c" ]; then
+			outside+=("$f")
+			continue
+		fi
 		files[$c]+="$f "
 	done < <(repo_test_files)
+	# The mainline series carries some of the tests only (its own
+	# directories): name what it leaves out, so that a new directory that
+	# belongs in it is seen
+	[ "${#outside[@]}" -eq 0 ] ||
+		info "not in this series (no commit of it touches their directories; add one with git -C ${TREE#"$TOP"/} add -f FILE to carry them): ${outside[*]}"
 	# files the series added that the repo no longer has
 	while read -r f; do
 		[ -f "$TOP/$f" ] && continue
