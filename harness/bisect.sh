@@ -9,8 +9,10 @@
 #    arm-smmu-v3, arm-smmu and virtio-iommu;
 #  - x86_64: allnoconfig + configs/x86_64-guest and debug (ACPI VIOT,
 #    virtio-iommu, intel-iommu and amd-iommu);
-# each with the KUnit suite (the =y options of its .kunitconfig) once the
-# series has added it. tegra-smmu and mtk_iommu_v1 are only compiled by
+# each with the KUnit suites (the =y options of drivers/iommu/tests/
+# .kunitconfig, the driver core's device_link_unbind) once the series has
+# added them. LINUX=7.3: the mainline series on build/linux-7.3, in
+# build/7.3/bisect. tegra-smmu and mtk_iommu_v1 are only compiled by
 # 'make allmod-check'. One KTAP line per commit and arch. BISECT_FROM=N
 # starts at the Nth commit (the earlier ones are SKIP); BISECT_ARCHS
 # (default "arm64 x86_64") picks the arches.
@@ -18,15 +20,15 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
-wt=$BUILD/bisect
-res=$BUILD/results
+wt=$OUT/bisect
+res=$OUT/results
 archs=(${BISECT_ARCHS:-arm64 x86_64})
 mkdir -p "$res"
 base_worktree "$wt"
 mapfile -t commits < <(git_t rev-list --reverse base..HEAD)
 ktap_begin $((${#commits[@]} * ${#archs[@]}))
 C=$TOP/configs
-kunit_frag=$BUILD/bisect-kunit.config
+kunit_frag=$OUT/bisect-kunit.config
 n=0
 for c in "${commits[@]}"; do
 	n=$((n + 1))
@@ -39,10 +41,16 @@ for c in "${commits[@]}"; do
 	git -C "$wt" clean -fdxq
 	git -C "$wt" checkout -q -f --detach "$c"
 	extra=()
+	: >"$kunit_frag"
 	if [ -f "$wt/drivers/iommu/tests/.kunitconfig" ]; then
-		grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$wt/drivers/iommu/tests/.kunitconfig" >"$kunit_frag"
-		extra=("$kunit_frag")
+		grep -E '^CONFIG_[A-Z0-9_]+=[ym]$' "$wt/drivers/iommu/tests/.kunitconfig" >>"$kunit_frag"
 	fi
+	# the driver core's suite, once the series has it (the mainline one
+	# carries it as a patch of its own)
+	if [ -f "$wt/drivers/base/test/device_link_unbind_kunit.c" ]; then
+		printf '%s\n' CONFIG_KUNIT=y CONFIG_DM_KUNIT_TEST=y >>"$kunit_frag"
+	fi
+	[ ! -s "$kunit_frag" ] || extra=("$kunit_frag")
 	for a in "${archs[@]}"; do
 		case "$a" in
 		arm64)	frags=("$C/arm64-guest.config" "$C/arm64-acpi.config" "$C/bisect.config") ;;

@@ -50,7 +50,7 @@ base_names() { awk -F'|' '!/^#/ && NF { print $1 }' "$BASES"; }
 LINUX=${LINUX:-$(base_names | sed -n 1p)}
 [ -n "$(base_line "$LINUX")" ] ||
 	die "LINUX=$LINUX is not in harness/bases." "Use one of: $(base_names | tr '\n' ' ')"
-IFS='|' read -r _ BASE_PACKAGE BASE_VERSION BASE_SUITE BASE_SERIES <<<"$(base_line "$LINUX")"
+IFS='|' read -r _ BASE_PACKAGE BASE_VERSION BASE_SUITE BASE_SERIES BASE_MESSAGES <<<"$(base_line "$LINUX")"
 if [ "$LINUX" = "$(base_names | sed -n 1p)" ]; then
 	BASE_OUT=$BUILD
 	TREE=$BUILD/${TREE_NAME:-linux}
