@@ -670,6 +670,22 @@ kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
 TEST_DIRS=(drivers/iommu/tests drivers/base/test tools/testing/selftests/iommu)
 # repo_test_files: the repo's test files, relative to its top
 repo_test_files() { (cd "$TOP" && find "${TEST_DIRS[@]}" -type f 2>/dev/null | sort); }
+# messages_naming_harness PATCH...: the lines of the patches' commit
+# messages (up to the '---'; the subject without its "[PATCH n/m]") that a
+# message posted to the list must not have: the harness's targets, its
+# make knobs (those but ARCH and V, which are the kernel's, and the
+# STORM_ ones, which are the kselftest's own environment), its defect
+# numbers, positions in the series ("05/26"); each as FILE:LINE:TEXT
+messages_naming_harness() {
+	local p knobs terms
+	knobs=$(awk '$2 == "make" && $1 !~ /^(ARCH|V|STORM_.*)$/ { printf "%s%s", sep, $1; sep = "|" }' "$TOP/harness/knobs")
+	terms="make (selftests|check|smoke|kunit|run|mutate)|\\b($knobs)=|IOMMU_TEST_|[Hh]arness|[Dd]efect [0-9]+|\\b[0-9]{2}/[0-9]{2}\\b"
+	for p in "$@"; do
+		awk '/^---$/ { exit } { sub(/^Subject: \[PATCH[^]]*\] /, "Subject: "); print }' "$p" |
+			grep -nE "$terms" | sed "s|^|$(basename "$p"):|"
+	done
+	return 0
+}
 # is_test_file PATH: PATH (relative) is under one of TEST_DIRS
 is_test_file() {
 	local d

@@ -76,6 +76,9 @@
 # 28. The Linux base (harness/bases): the first unless LINUX= picks
 #     another, which has a tree, kernels, results and a series of its own;
 #     an unknown LINUX= is refused.
+# 29. 'make standalone-check' fails a series whose commit messages name
+#     the harness (its targets, knobs, defect numbers, series positions);
+#     the mainline series' messages name none.
 # Every case runs whatever the earlier ones did: no 'set -e' here.
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -139,7 +142,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((61 + ${#reports[@]}))
+ktap_begin $((62 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -969,6 +972,26 @@ base_of() {
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? linux_bases
+
+# 29. Commit messages that stand alone: each harness term in a message is
+# found (above the '---' only: a diff may say anything), the mainline
+# series has none
+( m=$tmp/m29
+  mkdir -p "$m"
+  for term in "make selftests" "BASE=fixes" "RACE_BOOTS=2" "LINUX=7.3" "IOMMU_TEST_LINUX" \
+	      "the harness" "defect 5" "Defect 12" "05/26"; do
+	printf 'Subject: [PATCH] iommu: x\n\nFound with %s, fixed here.\n---\n x | 1 +\n' "$term" >"$m/p.patch"
+	[ -n "$(messages_naming_harness "$m/p.patch")" ] || echo "a message naming '$term' passed"
+  done
+  printf 'Subject: [PATCH 05/26] iommu: x\n\nBuilt with make ARCH=arm64 V=1; STORM_TRIALS=40 runs it longer.\n---\n+ make selftests BASE=fixes in the diff\n' >"$m/p.patch"
+  [ -z "$(messages_naming_harness "$m/p.patch")" ] ||
+	echo "the subject's [PATCH n/m], the kernel's make variables, the kselftest's environment or the diff taken for harness terms: $(messages_naming_harness "$m/p.patch")"
+  mapfile -t mp < <(sed "s|^|$TOP/patches/mainline/|" "$TOP/patches/mainline/series")
+  named=$(messages_naming_harness "${mp[@]}")
+  [ -z "$named" ] || echo "the mainline series' messages name the harness: $named"
+) >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? messages_stand_alone
 
 # 26. Last: build/linux is as this selftest found it (the cases worked in
 # the scratch clone)

@@ -59,12 +59,7 @@ else
 		"${PATCHES#"$TOP"/} has another version of: $stale" "Run 'make export LINUX=$LINUX' and commit ${PATCHES#"$TOP"/}."
 fi
 
-# What a message posted to the list must not say: the harness's targets
-# and knobs, its defect numbers, positions in the series
-harness_terms='make (selftests|check|smoke|kunit|run|mutate)|BASE=|STORM_|IOMMU_TEST_|[Hh]arness|[Dd]efect [0-9]+|[0-9]+/[0-9]+ (of this series|fixes|takes|prepares)|\b[0-9]{2}/[0-9]{2}\b'
-named=$(for p in "${patches[@]}"; do
-	awk '/^---$/ { exit } { print }' "$p" | grep -nE "$harness_terms" | sed "s|^|$(basename "$p"):|"
-done || true)
+named=$(messages_naming_harness "${patches[@]}")
 if [ -z "$named" ]; then
 	ktap_ok "commit messages stand alone (no harness terms in ${#patches[@]} messages)"
 elif [ "$BASE_MESSAGES" = harness ]; then
