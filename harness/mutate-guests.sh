@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Do the guests notice when code only they reach is broken? Each patch in
-# mutations/guest/ breaks the firmware code (IORT, VIOT,
+# mutations/guest/ (mutations/guest-7.3/ for LINUX=7.3) breaks the firmware code (IORT, VIOT,
 # acpi_iommu_configure_id()), an IOMMU driver (of_xlate_fwspec, map,
 # attach) or one of the series' driver fixes; its header says what, and the
 # guest target and the check that must then fail:
@@ -34,18 +34,22 @@ mkdir -p "$res"
 knob GUEST_KERNEL_PREFIX mutant-
 knob KCSAN 0
 
+# The mutations of the base's tree: mutations/guest/ for the first base
+# (harness/bases), mutations/guest-NAME/ for another (LINUX=NAME)
+mdir=mutations/guest
+[ "$BASE_OUT" = "$BUILD" ] || mdir=mutations/guest-$LINUX
 shopt -s nullglob
 muts=()
 if [ -n "${MUTATIONS:-}" ]; then
 	for m in $MUTATIONS; do
-		[ -f "$TOP/mutations/guest/$m.patch" ] ||
-			die "no mutations/guest/$m.patch." "Names: $(cd "$TOP/mutations/guest" && ls | sed 's/\.patch$//' | tr '\n' ' ')"
-		muts+=("$TOP/mutations/guest/$m.patch")
+		[ -f "$TOP/$mdir/$m.patch" ] ||
+			die "no $mdir/$m.patch." "Names: $(cd "$TOP/$mdir" 2>/dev/null && ls | sed 's/\.patch$//' | tr '\n' ' ')"
+		muts+=("$TOP/$mdir/$m.patch")
 	done
 else
-	muts=("$TOP"/mutations/guest/*.patch)
+	muts=("$TOP"/"$mdir"/*.patch)
 fi
-[ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/guest/."
+[ "${#muts[@]}" -gt 0 ] || die "no mutations in $mdir/."
 
 step "guest mutations: ${#muts[@]} breakages of code only the guests reach, each must fail its check"
 ktap_begin "${#muts[@]}"
@@ -59,7 +63,7 @@ for m in "${muts[@]}"; do
 	read -ra g <<<"$(guest_target "$target")"
 	kind=${g[0]}
 	if ! git_t apply --check "$m" 2>/dev/null; then
-		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
+		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to ${TREE#"$TOP"/}: refresh it against the series"
 		continue
 	fi
 	log=$res/mutate-guest-$name.log
