@@ -24,6 +24,9 @@ $(foreach v,$(HARNESS_KNOBS),$(if $(filter command line,$(origin $(v))),$(eval e
 $(foreach v,$(HARNESS_KNOBS),$(if $(filter environment,$(origin $(v))),$(if $(IOMMU_TEST_$(v)),,$(warning $(v)=$($(v)) in the environment is ignored: give it on the command line (make ... $(v)=...) or as IOMMU_TEST_$(v)))))
 .NOTPARALLEL:
 H := harness
+# The base whose series is posted as it stands (harness/bases, MESSAGES
+# 'standalone'): 'make check' applies, checks and builds that series too
+MAINLINE := $(shell awk -F'|' '$$6 == "standalone" { print $$1; exit }' harness/bases)
 
 .PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate bench-qemu coverage bench-kunit kunit-repeat selftests bench-selftests kselftest-tarball bisect-check standalone-check allmod-check tree export deps \
 	clean distclean help
@@ -33,7 +36,7 @@ all: run
 help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
-	@echo 'make check        the project gate (CI): the series standalone, checkpatch, kernel-doc, KUnit, mutations, coverage, smoke, reduced kselftests, the kselftest tarball booted, harness selftests'
+	@echo 'make check        the project gate (CI): both series standalone (6.12 and the mainline one on $(MAINLINE)), checkpatch and kernel-doc of both, KUnit, mutations, coverage, smoke, reduced kselftests, the kselftest tarball booted, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT), intel-iommu, amd-iommu'
 	@echo 'make selftests    kselftest iommu_probe_storm in the six guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series, BASE=fixes with only its fixes; KCSAN=1 with KCSAN kernels'
@@ -126,7 +129,9 @@ run: tree
 	@$(H)/run.sh kunit smoke selftests
 
 check: tree
-	@$(H)/run.sh standalone checkpatch kerneldoc kunit mutate coverage smoke selftests-check kselftest-check selftest
+	@IOMMU_TEST_LINUX=$(MAINLINE) $(H)/deps.sh --base --for check && IOMMU_TEST_LINUX=$(MAINLINE) $(H)/tree.sh
+	@$(H)/run.sh standalone standalone@$(MAINLINE) checkpatch checkpatch@$(MAINLINE) kerneldoc kerneldoc@$(MAINLINE) \
+		kunit mutate coverage smoke selftests-check kselftest-check selftest
 
 clean:
 	@$(H)/clean.sh

@@ -47,4 +47,4 @@ check() {
 }
 for p in "${patches[@]}"; do check "$(basename "$p")" "$p"; done
 for f in "${sources[@]}"; do check "$f" --no-tree -f "$TOP/$f"; done
-ktap_end "$res" checkpatch
+ktap_end "$res" "checkpatch$BASE_TAG"

@@ -8,7 +8,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-res=$OUT/results
+res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 files=()
 if git -C "$SRC" rev-parse -q --verify refs/tags/base >/dev/null; then
@@ -36,4 +36,4 @@ for f in "${files[@]}"; do
 		ktap_not_ok "$f" "$out"
 	fi
 done
-ktap_end "$res" kernel-doc
+ktap_end "$res" "kernel-doc$BASE_TAG"

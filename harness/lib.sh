@@ -51,12 +51,16 @@ LINUX=${LINUX:-$(base_names | sed -n 1p)}
 [ -n "$(base_line "$LINUX")" ] ||
 	die "LINUX=$LINUX is not in harness/bases." "Use one of: $(base_names | tr '\n' ' ')"
 IFS='|' read -r _ BASE_PACKAGE BASE_VERSION BASE_SUITE BASE_SERIES BASE_MESSAGES <<<"$(base_line "$LINUX")"
+# BASE_TAG: appended to the names of a step's results on another base than
+# the first ("checkpatch-7.3"), so that one run can hold both
 if [ "$LINUX" = "$(base_names | sed -n 1p)" ]; then
 	BASE_OUT=$BUILD
 	TREE=$BUILD/${TREE_NAME:-linux}
+	BASE_TAG=
 else
 	BASE_OUT=$BUILD/$LINUX
 	TREE=$BUILD/${TREE_NAME:-linux-$LINUX}
+	BASE_TAG=-$LINUX
 fi
 PATCHES=${PATCHES:-$TOP/$BASE_SERIES}
 # base_tarball: the source tarball of this run's base

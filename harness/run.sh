@@ -6,7 +6,9 @@
 # step that dies before writing its results counts as one failure, and so
 # does one that exits non-zero while its results say it passed.
 #
-#   harness/run.sh STEP...   (STEP: harness/STEP.sh, or a script's path)
+#   harness/run.sh STEP...   (STEP: harness/STEP.sh, or a script's path;
+#                            STEP@NAME: on the base NAME of harness/bases,
+#                            its results beside the others')
 set -uo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -18,16 +20,24 @@ rm -f "$res"/*.result "$res/known-defects.hits"
 results_state() { find "$res" -name '*.result' -exec md5sum {} + 2>/dev/null | sort; }
 t0=$(now)
 for s in "$@"; do
-	# a step is harness/STEP.sh, or a script's path (the harness selftest's)
+	# a step is harness/STEP.sh, or a script's path (the harness selftest's),
+	# STEP@NAME the step on another base
+	on=()
+	if [[ "$s" == *@* ]]; then
+		[ -n "$(base_line "${s#*@}")" ] || die "run: $s: no base ${s#*@} in harness/bases."
+		on=(env IOMMU_TEST_LINUX="${s#*@}" IOMMU_TEST_RESULTS="$res")
+		s=${s%@*}
+	fi
 	script=$TOP/harness/$s.sh
 	[[ "$s" != */* ]] || { script=$s s=$(basename "$s" .sh); }
 	[ -x "$script" ] || die "run: no such step: ${script#"$TOP"/}"
+	[ "${#on[@]}" -eq 0 ] || s=$s-${on[1]#IOMMU_TEST_LINUX=}
 	# what the step wrote: the results that are new or changed after it
 	# (by content, not by time stamp: a file's mtime can equal that of a
 	# mark made a moment before it)
 	before=$(results_state)
 	st=$(now)
-	"$script"
+	"${on[@]}" "$script"
 	rc=$?
 	wrote=$(comm -13 <(echo "$before") <(results_state) | cut -d' ' -f3-)
 	if [ -z "$wrote" ]; then

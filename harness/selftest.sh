@@ -969,6 +969,12 @@ base_of() {
   grep -q "LINUX=5.10 is not in harness/bases" "$tmp/b28" || echo "LINUX=5.10 is refused without naming harness/bases: $(cat "$tmp/b28")"
   make -C "$TOP" -s tree LINUX=5.10 >"$tmp/b28" 2>&1 && echo "make tree LINUX=5.10 succeeded"
   grep -q "LINUX=5.10 is not in harness/bases" "$tmp/b28" || echo "make tree LINUX=5.10 does not say why it failed: $(cat "$tmp/b28")"
+  # run.sh's STEP@NAME: an unknown base refused before any step runs
+  mkdir -p "$tmp/r28"
+  IOMMU_TEST_RESULTS=$tmp/r28 "$TOP/harness/run.sh" checkpatch@5.10 >"$tmp/b28" 2>&1 &&
+	echo "run.sh ran checkpatch@5.10"
+  grep -q "no base 5.10 in harness/bases" "$tmp/b28" || echo "run.sh checkpatch@5.10 does not say why it failed: $(cat "$tmp/b28")"
+  ls "$tmp/r28"/checkpatch* >/dev/null 2>&1 && echo "run.sh ran checkpatch for checkpatch@5.10"
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? linux_bases

@@ -36,7 +36,7 @@ else
 		 "tests configure" "KUnit objects build" "kselftest builds"; do
 		ktap_skip "$c" "the series does not apply"
 	done
-	ktap_end "$res" standalone
+	ktap_end "$res" "standalone$BASE_TAG"
 	exit 1
 fi
 
@@ -122,4 +122,4 @@ if make -C "$wt" O="$hout" ARCH=x86_64 headers >>"$log" 2>&1 &&
 else
 	ktap_not_ok "kselftest builds (iommu_probe_storm with the selftests' iommu Makefile)" "$(tail -n 20 "$log")"
 fi
-ktap_end "$res" standalone
+ktap_end "$res" "standalone$BASE_TAG"
