@@ -19,7 +19,8 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ -d "$TREE/.git" ] || die "no kernel tree at build/linux." "Run 'make tree' first."
+select_tree
+[ -d "$TREE/.git" ] || die "no kernel tree at ${TREE#"$TOP"/}." "Run 'make tree${LINUX:+ LINUX=$LINUX}' first."
 wt=$OUT/bisect
 res=$OUT/results
 archs=(${BISECT_ARCHS:-arm64 x86_64})

@@ -17,8 +17,10 @@ set -euo pipefail
 # the arm64 UEFI firmware; KUnit on arm64 or x86_64 runs under QEMU.
 # python3-ply, python3-git: checkpatch's SPDX check (scripts/spdxcheck.py),
 # which without either prints a traceback per file and checks nothing.
+# libcap-dev: 7.3's tools/testing/selftests/iommu/Makefile links every
+# program with -lcap (the standalone check builds the kselftest with it).
 CORE=(make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
-      cpio xz-utils kmod rsync perl gawk python3-ply python3-git)
+      cpio xz-utils kmod rsync perl gawk python3-ply python3-git libcap-dev)
 CROSS_ARM64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
 # gdb reads a crashed QEMU's frame from its core dump (boot.sh)
 GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64 gdb)

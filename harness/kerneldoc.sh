@@ -19,8 +19,13 @@ mapfile -t -O "${#files[@]}" files < <(cd "$TOP" && find drivers -name '*.[ch]' 
 step "kernel-doc -none -Wall: ${#files[@]} files"
 tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
-# Warnings of a file, without line numbers: "file: warning: ...".
-kdoc() { "$SRC/scripts/kernel-doc" -none -Wall "$1" 2>&1 | sed -E "s|^$1:[0-9]+: |$2: |" | sort -u; }
+# Warnings of a file, without line numbers: "file: warning: ...". 6.12's
+# kernel-doc prints "FILE:LINE: warning: TEXT", 7.3's (the Python one)
+# "Warning: FILE:LINE TEXT"; both become "NAME: TEXT".
+kdoc() {
+	"$SRC/scripts/kernel-doc" -none -Wall "$1" 2>&1 |
+		sed -E -e "s|^$1:[0-9]+: warning: |$2: |" -e "s|^Warning: $1:[0-9]+ |$2: |" | sort -u
+}
 ktap_begin "${#files[@]}"
 for f in "${files[@]}"; do
 	: >"$tmp/base"
