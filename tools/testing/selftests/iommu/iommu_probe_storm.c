@@ -106,6 +106,7 @@ struct storm {
 	atomic_bool stop;
 	atomic_long cycles[3];	/* completed cycles, per kind */
 	atomic_long probes;	/* probes asked for by bind threads, not cycles */
+	atomic_long failed_binds;	/* IOMMU binds refused */
 	bool ran[3];		/* the kinds the last storm ran */
 	/*
 	 * and for how long, in all: the time planned, since a slow host
@@ -180,9 +181,21 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 		}
 		break;
 	case STORM_IOMMU_REBIND:
-		if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev) &&
-		    !sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev))
-			s->cycles[kind]++;
+		/*
+		 * A bind that failed left virtio-iommu without a driver: no
+		 * unbind can succeed after it, so bind it again, or the storm
+		 * would go idle. Counted apart: it is no cycle.
+		 */
+		snprintf(path, sizeof(path), VIRTIO_IOMMU_DRIVER "/%s", s->iommu_dev);
+		if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev)) {
+			if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev))
+				s->cycles[kind]++;
+			else
+				s->failed_binds++;
+		} else if (access(path, F_OK) &&
+			   sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev)) {
+			s->failed_binds++;
+		}
 		usleep(rnd(20000));
 		break;
 	}
@@ -560,6 +573,9 @@ static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
 	if (s->extra_ms)
 		TH_LOG("%d ms past the storms' time", s->extra_ms);
 	TH_LOG("probes of endpoints without a driver, asked by bind threads: %ld", s->probes);
+	if (s->failed_binds)
+		TH_LOG("IOMMU binds refused (bound by another thread first, or the probe failed): %ld",
+		       s->failed_binds);
 	for (kind = 0; kind < 3; kind++) {
 		long work = storm_work(s, kind);
 
