@@ -35,7 +35,7 @@ all: run
 
 help:
 	@echo 'make              same as make run'
-	@echo 'make run          KUnit suite + guest smoke tests + kselftests, then a result table'
+	@echo 'make run          KUnit suite + guest smoke tests + kselftests on 6.12, the guests again on the mainline base (7.3), then a result table; LINUX=NAME: that base only'
 	@echo 'make check        the project gate (CI): both series standalone (6.12 and the mainline one on $(MAINLINE)), checkpatch and kernel-doc of both, KUnit, mutations, coverage, smoke, reduced kselftests, the kselftest tarball booted, harness selftests'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT), intel-iommu, amd-iommu'
@@ -125,8 +125,15 @@ standalone-check: tree
 allmod-check: tree
 	@$(H)/allmod.sh
 
+# Both bases: 6.12 with the series, then the mainline base with its own
+# (its guests: the KUnit suite builds on 6.12 only). LINUX=NAME: that one.
 run: tree
-	@$(H)/run.sh kunit smoke selftests
+ifeq ($(IOMMU_TEST_LINUX),)
+	@IOMMU_TEST_LINUX=$(MAINLINE) $(H)/deps.sh --base --for run && IOMMU_TEST_LINUX=$(MAINLINE) $(H)/tree.sh
+	@$(H)/run.sh kunit smoke selftests smoke@$(MAINLINE) selftests@$(MAINLINE)
+else
+	@$(H)/run.sh $(if $(filter $(MAINLINE),$(IOMMU_TEST_LINUX)),,kunit) smoke selftests
+endif
 
 check: tree
 	@IOMMU_TEST_LINUX=$(MAINLINE) $(H)/deps.sh --base --for check && IOMMU_TEST_LINUX=$(MAINLINE) $(H)/tree.sh

@@ -50,11 +50,11 @@ append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
 known() { known_boot "$res" "$@"; }
 
 race_boots() {
-	local t=$1 dir=$res/selftests-race-$1 ok=0 bad=0 kn=0 i t0
+	local t=$1 dir=$res/selftests-race-$1$BASE_TAG ok=0 bad=0 kn=0 i t0
 	shift
 	rm_build "$dir"
 	mkdir -p "$dir"
-	step "selftests-race-$t: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm ($RACE_KERNEL kernel)"
+	step "selftests-race-$t$BASE_TAG: $boots boots of $trials load races, each loading the IOMMU driver during an endpoint storm ($RACE_KERNEL kernel)"
 	t0=$(now)
 	for i in $(seq "$boots"); do
 		# a race boot must run: one a known defect cut short is booted
@@ -69,20 +69,20 @@ race_boots() {
 				ok=$((ok + 1))
 			else
 				bad=$((bad + 1))
-				echo "not ok: boot $i of selftests-race-$t passed without its $trials load races (${dir#"$TOP"/}/boot-$i.log):"
+				echo "not ok: boot $i of selftests-race-$t$BASE_TAG passed without its $trials load races (${dir#"$TOP"/}/boot-$i.log):"
 				grep -E '^# |^ok ' "$dir/boot-$i.log" | sed 's/^/    /'
 			fi
 		else
 			kn=$((kn + MUST_RUN_CUT))
 			bad=$((bad + 1))
-			echo "not ok: boot $i of selftests-race-$t (${dir#"$TOP"/}/boot-$i.log):"
+			echo "not ok: boot $i of selftests-race-$t$BASE_TAG (${dir#"$TOP"/}/boot-$i.log):"
 			tail -n 40 "$dir/boot-$i.out" 2>/dev/null | sed 's/^/    /'
 			sed 's/^/    /' "$dir/boot-$i.problems" 2>/dev/null
 		fi
 		[ $((i % 10)) != 0 ] || info "$i boots, $bad failed, $kn known defects"
 	done
-	printf 'selftests-race-%s %s %s %s %s\n' "$t" "$ok" "$bad" "$kn" "$(($(now) - t0))" >"$res/selftests-race-$t.result"
-	printf 'selftests-race-%s: %s passed, %s failed, %s known defects in %s s; %s\n' "$t" "$ok" "$bad" "$kn" \
+	printf 'selftests-race-%s %s %s %s %s\n' "$t$BASE_TAG" "$ok" "$bad" "$kn" "$(($(now) - t0))" >"$res/selftests-race-$t$BASE_TAG.result"
+	printf 'selftests-race-%s: %s passed, %s failed, %s known defects in %s s; %s\n' "$t$BASE_TAG" "$ok" "$bad" "$kn" \
 		"$(($(now) - t0))" "$(race_trials_done "$dir"/boot-*.log) load races done"
 	[ "$bad" = 0 ]
 }
@@ -103,31 +103,31 @@ for t in $targets; do
 	read -ra g <<<"$(guest_target "$t")"
 	kind=${g[0]}
 	# no stale figures from an earlier run in the table
-	rm -f "$res/selftests-$t.result" "$res/selftests-race-$t.result"
+	rm -f "$res/selftests-$t$BASE_TAG.result" "$res/selftests-race-$t$BASE_TAG.result"
 	if ! guest_kernel_and_storm "$kind" 0; then
 		rc=1
-		target_not_run "$res" "selftests-$t" "the $kind guest kernel or its storm initramfs did not build (output above; build/logs/build-$(kind_dir "$kind").log)"
+		target_not_run "$res" "selftests-$t$BASE_TAG" "the $kind guest kernel or its storm initramfs did not build (output above; build/logs/build-$(kind_dir "$kind").log)"
 		continue
 	fi
 	if ! IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=${GUEST_TIMEOUT:-300} IOMMU_TEST_GUEST_APPEND="$append" \
-		"$TOP/harness/guest.sh" "selftests-$t" "${g[@]}"; then
-		if [ ! -f "$res/selftests-$t.result" ]; then
+		"$TOP/harness/guest.sh" "selftests-$t$BASE_TAG" "${g[@]}"; then
+		if [ ! -f "$res/selftests-$t$BASE_TAG.result" ]; then
 			rc=1
-			target_not_run "$res" "selftests-$t" "the guest was not booted or not judged (output above)"
-		elif known "selftests-$t" "$t" "$res/selftests-$t.log"; then
-			result_as_known "$res" "selftests-$t"
+			target_not_run "$res" "selftests-$t$BASE_TAG" "the guest was not booted or not judged (output above)"
+		elif known "selftests-$t$BASE_TAG" "$t" "$res/selftests-$t$BASE_TAG.log"; then
+			result_as_known "$res" "selftests-$t$BASE_TAG"
 			# what failed besides the defect's scenario still fails
-			! grep -qE '^[^ ]+ [0-9]+ [1-9]' "$res/selftests-$t.result" || rc=1
+			! grep -qE '^[^ ]+ [0-9]+ [1-9]' "$res/selftests-$t$BASE_TAG.result" || rc=1
 		else
 			rc=1
 		fi
 	fi
 	if [ "${g[2]}" = - ]; then
-		info "selftests-race-$t: no load-race boots: the IOMMU driver is built in"
+		info "selftests-race-$t$BASE_TAG: no load-race boots: the IOMMU driver is built in"
 	elif [ "$boots" != 0 ]; then
 		if ! guest_kernel_and_storm "$kind" "$race_lean"; then
 			rc=1
-			target_not_run "$res" "selftests-race-$t" "the $RACE_KERNEL race kernel of $kind or its storm initramfs did not build (output above)"
+			target_not_run "$res" "selftests-race-$t$BASE_TAG" "the $RACE_KERNEL race kernel of $kind or its storm initramfs did not build (output above)"
 			continue
 		fi
 		race_boots "$t" "${g[@]}" || rc=1
@@ -141,28 +141,28 @@ printf '%-26s' target; printf ' %-14.14s' load_race bind_unbind remove_rescan io
 for t in $targets; do
 	printf '%-26s' "$t"
 	for s in "${scenarios[@]}"; do
-		v=$(scenario_status "$res/selftests-$t.ktap" "$s")
+		v=$(scenario_status "$res/selftests-$t$BASE_TAG.ktap" "$s")
 		# the scenario's own time, which the test prints at its end
-		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t.log" 2>/dev/null | sed -n 1,1p)
+		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t$BASE_TAG.log" 2>/dev/null | sed -n 1,1p)
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done
-	read -r _ p f _ secs 2>/dev/null <"$res/selftests-$t.result" || { p=0 f=1 secs=-; }
+	read -r _ p f _ secs 2>/dev/null <"$res/selftests-$t$BASE_TAG.result" || { p=0 f=1 secs=-; }
 	r=-
-	[ ! -f "$res/selftests-race-$t.result" ] ||
-		r="$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t.result") x$trials"
+	[ ! -f "$res/selftests-race-$t$BASE_TAG.result" ] ||
+		r="$(awk '{ print $2 "/" $2 + $3 }' "$res/selftests-race-$t$BASE_TAG.result") x$trials"
 	printf ' %-14s %s\n' "$r" "$secs"
 done
 # the summary line: scenarios of the full boots, then the race boots
 tp=0 tf=0 ts=0 rp=0 rf=0 rk=0 rt=0
 for t in $targets; do
-	if read -r _ p f sk _ 2>/dev/null <"$res/selftests-$t.result"; then
+	if read -r _ p f sk _ 2>/dev/null <"$res/selftests-$t$BASE_TAG.result"; then
 		tp=$((tp + p)) tf=$((tf + f)) ts=$((ts + sk))
 	else
 		tf=$((tf + 1))
 	fi
-	! read -r _ p f k _ 2>/dev/null <"$res/selftests-race-$t.result" ||
-		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)) rt=$((rt + $(race_trials_done "$res/selftests-race-$t"/boot-*.log))); }
+	! read -r _ p f k _ 2>/dev/null <"$res/selftests-race-$t$BASE_TAG.result" ||
+		{ rp=$((rp + p)) rf=$((rf + f)) rk=$((rk + k)) rt=$((rt + $(race_trials_done "$res/selftests-race-$t$BASE_TAG"/boot-*.log))); }
 done
 echo "selftests ($(kernel_version "$SRC"), $(qemu_summary)): $tp passed, $tf failed, $ts skipped; race boots: $rp passed, $rf failed, $rk known defects; $rt load races done"
 exit "$rc"

@@ -30,8 +30,8 @@ for kind in $targets; do
 		   ! "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$smoke"; then
 			rc=1
 			for t in $(guest_kind_targets "$kind"); do
-				target_not_run "$res" "$t" "the $kind guest kernel or its initramfs did not build (output above; build/logs/build-$(kind_dir "$kind").log)"
-				booted+=" $t"
+				target_not_run "$res" "$t$BASE_TAG" "the $kind guest kernel or its initramfs did not build (output above; build/logs/build-$(kind_dir "$kind").log)"
+				booted+=" $t$BASE_TAG"
 			done
 			continue
 		fi
@@ -39,11 +39,12 @@ for kind in $targets; do
 	fi
 	for t in $(guest_kind_targets "$kind"); do
 		read -ra g <<<"$(guest_target "$t")"
-		rm -f "$res/$t.result"
-		"$TOP/harness/guest.sh" "$t" "${g[@]}" || rc=1
-		[ -f "$res/$t.result" ] ||
-			target_not_run "$res" "$t" "the guest was not booted or not judged (output above)"
-		booted+=" $t"
+		# on another base than the first, the results' names say which
+		rm -f "$res/$t$BASE_TAG.result"
+		"$TOP/harness/guest.sh" "$t$BASE_TAG" "${g[@]}" || rc=1
+		[ -f "$res/$t$BASE_TAG.result" ] ||
+			target_not_run "$res" "$t$BASE_TAG" "the guest was not booted or not judged (output above)"
+		booted+=" $t$BASE_TAG"
 	done
 done
 tp=0 tf=0 ts=0
