@@ -32,6 +32,9 @@ res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 log=$res/$name.log
 ktap=$res/$name.ktap
+# an earlier boot's report excerpt, which only a report writes again, is
+# not this boot's
+rm -f "$res/$name".{report,decoded,report.out}
 
 # Kernel reports that fail a run whatever the tests say.
 BAD=$KERNEL_REPORTS
