@@ -574,7 +574,7 @@ static void storm_check_work(struct __test_metadata *_metadata, struct storm *s)
 		TH_LOG("%d ms past the storms' time", s->extra_ms);
 	TH_LOG("probes of endpoints without a driver, asked by bind threads: %ld", s->probes);
 	if (s->failed_binds)
-		TH_LOG("IOMMU binds refused (bound by another thread first, or the probe failed): %ld",
+		TH_LOG("IOMMU binds refused (another thread bound first, or a probe failed): %ld",
 		       s->failed_binds);
 	for (kind = 0; kind < 3; kind++) {
 		long work = storm_work(s, kind);
