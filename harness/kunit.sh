@@ -27,7 +27,9 @@ if [ "${DEBUG:-0}" = 1 ]; then
 	name=$name-debug
 	extra=(--kunitconfig="$TOP/configs/kunit-debug.config")
 fi
-res=$OUT/results
+# on another base than the first, the results' names say which
+name+=$BASE_TAG
+res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 log=$res/$name.log
 bdir=$OUT/$name
@@ -37,9 +39,16 @@ t0=$(now)
 
 # A KERNEL_SRC tree without the series (harness/foreign.sh): the test
 # files it can build run, with the .kunitconfig of those; every case of
-# the others is SKIP, with what the tree lacks.
+# the others is SKIP, with what the tree lacks. A base whose series does
+# not carry the IOMMU suite (the mainline one carries the driver core's
+# test only, until the suite's stock-API cases are split out): the files
+# its series hooks up run, the others' cases are SKIP with that reason.
 plan=$OUT/kunit-plan
-if [ "$SRC" != "$TREE" ] && [ -f "$plan" ] && grep -qx 'mode no-series' "$plan"; then
+if [ "$SRC" = "$TREE" ]; then
+	rm -f "$plan"
+	grep -q 'tests/Kconfig' "$SRC/drivers/iommu/Kconfig" || kunit_base_plan "$plan" "$OUT/kunitconfig"
+fi
+if [ -f "$plan" ] && grep -qx 'mode no-series' "$plan"; then
 	info "kunit: Linux $(kernel_version "$SRC") without the series: $(grep -c '^run ' "$plan") test file(s) build, the cases of $(grep -c '^skip ' "$plan") are SKIP (${plan#"$TOP"/})"
 	kunit_config=$OUT/kunitconfig
 	if ! grep -q '^run ' "$plan"; then

@@ -676,6 +676,26 @@ kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
 TEST_DIRS=(drivers/iommu/tests drivers/base/test tools/testing/selftests/iommu)
 # repo_test_files: the repo's test files, relative to its top
 repo_test_files() { (cd "$TOP" && find "${TEST_DIRS[@]}" -type f 2>/dev/null | sort); }
+# kunit_base_plan PLAN KUNITCONFIG: for a base tree whose series does not
+# hook up the IOMMU suite (drivers/iommu/Kconfig does not source it;
+# kunit.sh), the plan that runs the driver core's test files the series
+# carries (their object in drivers/base/test/Makefile) and skips the
+# others, and the suite's .kunitconfig with only the options of those
+kunit_base_plan() {
+	local f runs=0
+	echo "mode no-series" >"$1"
+	grep -vE '^CONFIG_(IOMMU_FWSPEC_KUNIT_TEST|DM_KUNIT_TEST)=' "$TOP/drivers/iommu/tests/.kunitconfig" >"$2"
+	while read -r f; do
+		if [[ "$f" == drivers/base/test/* ]] &&
+		   grep -qsF "$(basename "${f%.c}").o" "$SRC/drivers/base/test/Makefile"; then
+			echo "run $f" >>"$1"
+			runs=1
+		else
+			echo "skip $f|not in the series of LINUX=$LINUX ($BASE_SERIES/), which does not hook up the IOMMU suite: it needs the 6.12 series' API" >>"$1"
+		fi
+	done < <(repo_test_files | grep -E '_kunit\.c$')
+	[ "$runs" = 0 ] || echo CONFIG_DM_KUNIT_TEST=y >>"$2"
+}
 # messages_naming_harness PATCH...: the lines of the patches' commit
 # messages (up to the '---'; the subject without its "[PATCH n/m]") that a
 # message posted to the list must not have: the harness's targets, its
