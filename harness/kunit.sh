@@ -49,7 +49,12 @@ if [ "$SRC" = "$TREE" ]; then
 	grep -q 'tests/Kconfig' "$SRC/drivers/iommu/Kconfig" || kunit_base_plan "$plan" "$OUT/kunitconfig"
 fi
 if [ -f "$plan" ] && grep -qx 'mode no-series' "$plan"; then
-	info "kunit: Linux $(kernel_version "$SRC") without the series: $(grep -c '^run ' "$plan") test file(s) build, the cases of $(grep -c '^skip ' "$plan") are SKIP (${plan#"$TOP"/})"
+	if [ "$SRC" = "$TREE" ]; then
+		what="with $BASE_SERIES/, which does not carry the IOMMU suite"
+	else
+		what="without the series"
+	fi
+	info "kunit: Linux $(kernel_version "$SRC") $what: $(grep -c '^run ' "$plan") test file(s) build, the cases of $(grep -c '^skip ' "$plan") are SKIP (${plan#"$TOP"/})"
 	kunit_config=$OUT/kunitconfig
 	if ! grep -q '^run ' "$plan"; then
 		skipped=$(python3 "$TOP/harness/kunit_skips.py" "$plan" "$TOP" - "$res/$name.ktap") ||
