@@ -138,6 +138,17 @@ struct storm_thread {
  * removes, and QEMU 7.2 then crashes within seconds, before the kernel is
  * tested (defect 8 in Documentation/iommu/fwspec-tests.rst).
  */
+/* Bind virtio-iommu when it has no driver: 0, or the bind's error */
+static int iommu_bind_if_unbound(struct storm *s)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), VIRTIO_IOMMU_DRIVER "/%s", s->iommu_dev);
+	if (!access(path, F_OK))
+		return 0;
+	return sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev);
+}
+
 static void storm_one(struct storm *s, enum storm_kind kind)
 {
 	const char *dev = s->ep.name[rnd(s->ep.total)];
@@ -186,14 +197,12 @@ static void storm_one(struct storm *s, enum storm_kind kind)
 		 * unbind can succeed after it, so bind it again, or the storm
 		 * would go idle. Counted apart: it is no cycle.
 		 */
-		snprintf(path, sizeof(path), VIRTIO_IOMMU_DRIVER "/%s", s->iommu_dev);
 		if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/unbind", s->iommu_dev)) {
 			if (!sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev))
 				s->cycles[kind]++;
 			else
 				s->failed_binds++;
-		} else if (access(path, F_OK) &&
-			   sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev)) {
+		} else if (iommu_bind_if_unbound(s)) {
 			s->failed_binds++;
 		}
 		usleep(rnd(20000));
@@ -390,15 +399,11 @@ static void find_virtio_iommu(char *name, size_t size)
 /* Put back what a storm may have left undone: devices, drivers */
 static void storm_restore(struct storm *s)
 {
-	char path[256];
 	int i;
 
 	sysfs_write("/sys/bus/pci/rescan", "1");
-	if (s->iommu_dev[0]) {
-		snprintf(path, sizeof(path), VIRTIO_IOMMU_DRIVER "/%s", s->iommu_dev);
-		if (access(path, F_OK))
-			sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev);
-	}
+	if (s->iommu_dev[0])
+		iommu_bind_if_unbound(s);
 	for (i = 0; i < s->ep.total; i++)
 		if (!pci_has(s->ep.name[i], "driver"))
 			sysfs_write("/sys/bus/pci/drivers_probe", s->ep.name[i]);
