@@ -23,7 +23,7 @@ mkdir -p "$res"
 log=$res/checkpatch.log
 : >"$log"
 mapfile -t patches < <(series_patches)
-mapfile -t sources < <(cd "$TOP" && find drivers tools harness/guest -type f -name '*.[ch]' 2>/dev/null | sort)
+mapfile -t sources < <(cd "$TOP" && find drivers tools harness/guest base-*/ -type f -name '*.[ch]' 2>/dev/null | sort)
 
 step "checkpatch --strict: ${#patches[@]} patches, ${#sources[@]} test sources"
 ktap_begin $((${#patches[@]} + ${#sources[@]}))

@@ -51,7 +51,7 @@ fold_tests() {
 			continue
 		fi
 		files[$c]+="$f "
-	done < <(repo_test_files)
+	done < <(repo_test_files "$TREE")
 	# The mainline series carries some of the tests only (its own
 	# directories): name what it leaves out, so that a new directory that
 	# belongs in it is seen
@@ -59,7 +59,7 @@ fold_tests() {
 		info "not in this series (no commit of it touches their directories; add one with git -C ${TREE#"$TOP"/} add -f FILE to carry them): ${outside[*]}"
 	# files the series added that the repo no longer has
 	while read -r f; do
-		[ -f "$TOP/$f" ] && continue
+		[ -f "$(repo_test_source "$TREE" "$f")" ] && continue
 		c=$(owner "$f")
 		files[$c]+="$f "
 	done < <(git_t diff --name-only --diff-filter=A base HEAD -- "${TEST_DIRS[@]}")

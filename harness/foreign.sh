@@ -26,7 +26,7 @@ plan=$OUT/kunit-plan
 # the hook-up files, which are the tree's with lines added
 hookup=(drivers/iommu/Kconfig drivers/iommu/Makefile drivers/base/test/Makefile)
 mkdir -p "$OUT/logs" "$SRC"
-{ repo_test_files; printf '%s\n' "${hookup[@]}" .harness-overlay; } | sed 's|^|/|' >"$OUT/copy-exclude"
+{ repo_test_files "$KSRC"; printf '%s\n' "${hookup[@]}" .harness-overlay; } | sed 's|^|/|' >"$OUT/copy-exclude"
 step "KERNEL_SRC: hard-linked copy of $KSRC in ${SRC#"$TOP"/}"
 run_logged "$OUT/logs/copy.log" rsync -a --delete --link-dest="$KSRC" \
 	--exclude=/.git --exclude-from="$OUT/copy-exclude" "$KSRC"/ "$SRC"/ ||

@@ -279,14 +279,15 @@ KERNEL_REPORTS=$(kernel_report_list | cut -f1 | paste -sd'|')
 # kunit_log_report LOG: the first report of the list in the kernel log of a
 # KUnit run, with context; nothing when there is none. Every report counts,
 # WARNING included, but for the lockdep suite's: it WARNs on purpose and
-# counts its WARNs exactly itself (kunit_expect_warns(), in
+# counts its WARNs exactly itself (iommu_lockdep and iommu_fwspec_lockdep:
+# kunit_expect_warns(), in
 # drivers/iommu/tests/warn_count.c).
 kunit_log_report() {
 	local judged first
 	[ -f "$1" ] || return 0
-	judged=$(awk '/# Subtest: iommu_lockdep$/ { skip = 1 }
+	judged=$(awk '/# Subtest: iommu_(fwspec_)?lockdep$/ { skip = 1 }
 		      !skip { print }
-		      skip && /(not )?ok [0-9]+ iommu_lockdep( |$)/ { skip = 0 }' "$1")
+		      skip && /(not )?ok [0-9]+ iommu_(fwspec_)?lockdep( |$)/ { skip = 0 }' "$1")
 	first=$(printf '%s\n' "$judged" | grep -nE "$KERNEL_REPORTS" | sed -n 1p | cut -d: -f1)
 	[ -n "$first" ] || return 0
 	printf '%s\n' "$judged" | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p"
@@ -674,8 +675,37 @@ kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
 # folds the repo's version of each file into the commit of the series that
 # owns it, and the overlay writes it into the tree in between.
 TEST_DIRS=(drivers/iommu/tests drivers/base/test tools/testing/selftests/iommu)
-# repo_test_files: the repo's test files, relative to its top
-repo_test_files() { (cd "$TOP" && find "${TEST_DIRS[@]}" -type f 2>/dev/null | sort); }
+# The repo's drivers/ and tools/ hold the tests as posted upstream, which
+# build on every base. A base whose series carries more of them (6.12: the
+# rework's own cases), or some in its own form (6.12: its two-argument
+# attach_dev), has those under base-VERSION.PATCHLEVEL/, at their path in
+# the tree; there they take the place of the common file of that path.
+# tree_base_dir TREE: that directory for TREE's version, when the repo has
+# one (relative to the repo's top); nothing else
+tree_base_dir() {
+	local v p
+	v=$(sed -n 's/^VERSION = //p' "$1/Makefile" 2>/dev/null)
+	p=$(sed -n 's/^PATCHLEVEL = //p' "$1/Makefile" 2>/dev/null)
+	[ -z "$v" ] || [ ! -d "$TOP/base-$v.$p" ] || echo "base-$v.$p"
+}
+# overlay_files TREE DIR...: the repo's files under DIRs for TREE, as paths
+# in the tree
+overlay_files() {
+	local tree=$1 b
+	shift
+	b=$(tree_base_dir "$tree")
+	(cd "$TOP" && { find "$@" -type f 2>/dev/null
+			[ -z "$b" ] || (cd "$b" && find "$@" -type f 2>/dev/null); } | sort -u)
+}
+# repo_test_files [TREE]: the repo's test files for TREE (SRC by default),
+# as paths in the tree
+repo_test_files() { overlay_files "${1:-${SRC:-}}" "${TEST_DIRS[@]}"; }
+# repo_test_source TREE FILE: the repo's file that TREE's FILE is written from
+repo_test_source() {
+	local b
+	b=$(tree_base_dir "$1")
+	if [ -n "$b" ] && [ -f "$TOP/$b/$2" ]; then echo "$TOP/$b/$2"; else echo "$TOP/$2"; fi
+}
 # kunit_base_plan PLAN KUNITCONFIG: for a base tree whose series does not
 # hook up the IOMMU suite (drivers/iommu/Kconfig does not source it;
 # kunit.sh), the plan that runs the driver core's test files the series
@@ -691,7 +721,7 @@ kunit_base_plan() {
 			echo "run $f" >>"$1"
 			runs=1
 		else
-			echo "skip $f|the 6.12 series' iommu_fwspec API ($BASE_SERIES/ does not carry the IOMMU suite until its stock-API cases are split out)" >>"$1"
+			echo "skip $f|$BASE_SERIES/ does not hook up the IOMMU suite (drivers/iommu/Kconfig does not source drivers/iommu/tests/Kconfig)" >>"$1"
 		fi
 	done < <(repo_test_files | grep -E '_kunit\.c$')
 	[ "$runs" = 0 ] || echo CONFIG_DM_KUNIT_TEST=y >>"$2"
@@ -722,7 +752,7 @@ is_test_file() {
 # files, the repo's test files left out (the overlay writes those)
 tracked_dirt() {
 	local ex=() f
-	while read -r f; do ex+=(":(exclude)$f"); done < <(repo_test_files)
+	while read -r f; do ex+=(":(exclude)$f"); done < <(repo_test_files "$TREE")
 	git_t status --porcelain --untracked-files=no -- . "${ex[@]}"
 }
 

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Copy the repo's test files (drivers/, tools/, Documentation/) into a kernel
-# tree. Files are only rewritten when their content changed, so an unchanged
+# tree, and over those the files of the tree's base under base-V.P/ (see
+# tree_base_dir in lib.sh). Files are only rewritten when their content changed, so an unchanged
 # overlay does not trigger a rebuild. Files copied by an earlier run and since
 # deleted from the repo are removed. The test files the series carries
 # (TEST_DIRS in lib.sh) are tracked once it is applied: the repo's version
@@ -17,7 +18,7 @@ dst=${1:?usage: overlay.sh TREE}
 is_kernel_tree "$dst" || die "overlay: $dst is not a kernel tree."
 
 cd "$TOP"
-mapfile -t files < <(find drivers tools Documentation -type f 2>/dev/null | sort)
+mapfile -t files < <(overlay_files "$dst" drivers tools Documentation)
 
 # The list of files this overlay owns lives beside the tree, in its .git when
 # it has one, so that stale copies can be removed later.
@@ -35,11 +36,12 @@ for f in "${files[@]}"; do
 		die "overlay: $f is tracked by the kernel tree's git; the overlay would overwrite kernel code." \
 		    "Put that change in a patch of the series instead (commit it in build/linux, then 'make export')."
 	fi
-	if ! cmp -s "$f" "$dst/$f"; then
+	src=$(repo_test_source "$dst" "$f")
+	if ! cmp -s "$src" "$dst/$f"; then
 		# by rename: in a hard-linked copy of someone's tree
 		# (foreign.sh), writing into the file would write into theirs
 		mkdir -p "$dst/$(dirname "$f")"
-		cp "$f" "$dst/$f.overlay-new"
+		cp "$src" "$dst/$f.overlay-new"
 		mv -f "$dst/$f.overlay-new" "$dst/$f"
 		changed=$((changed + 1))
 	fi
@@ -48,7 +50,7 @@ done
 removed=0
 if [ -f "$state" ]; then
 	while IFS= read -r f; do
-		[ -n "$f" ] && [ ! -f "$TOP/$f" ] && [ -f "$dst/$f" ] || continue
+		[ -n "$f" ] && [ ! -f "$(repo_test_source "$dst" "$f")" ] && [ -f "$dst/$f" ] || continue
 		rm -f "$dst/$f"
 		removed=$((removed + 1))
 	done <"$state"

@@ -45,14 +45,14 @@ fi
 # series carries some of the suites only)
 carried() {
 	local f
-	repo_test_files | while read -r f; do
+	repo_test_files "$wt" | while read -r f; do
 		git -C "$wt" diff --quiet base HEAD -- "$(dirname "$f")" || echo "$f"
 	done
 }
-stale=$(carried | while read -r f; do cmp -s "$TOP/$f" "$wt/$f" || printf '%s ' "$f"; done)
+stale=$(carried | while read -r f; do cmp -s "$(repo_test_source "$wt" "$f")" "$wt/$f" || printf '%s ' "$f"; done)
 # and no test file the repo has deleted
 stale+=$(git -C "$wt" diff --name-only --diff-filter=A base HEAD -- "${TEST_DIRS[@]}" |
-	while read -r f; do [ -f "$TOP/$f" ] || printf '%s (deleted here) ' "$f"; done)
+	while read -r f; do [ -f "$(repo_test_source "$wt" "$f")" ] || printf '%s (deleted here) ' "$f"; done)
 if [ -z "$stale" ]; then
 	ktap_ok "the series carries the repo's test files ($(carried | wc -l) files)"
 else

@@ -59,7 +59,7 @@ apply_series() {
 	undo_note reset "$old"
 	git_t reset -q --hard base
 	# the overlay's copies of test files the series adds would stop git am
-	repo_test_files | (cd "$TREE" && while read -r p; do
+	repo_test_files "$TREE" | (cd "$TREE" && while read -r p; do
 		git ls-files --error-unmatch -- "$p" >/dev/null 2>&1 || rm -f -- "$p"
 	done)
 	for p in "${patches[@]}"; do

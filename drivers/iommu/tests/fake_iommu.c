@@ -10,6 +10,7 @@
  * probe_finalize per successful probe and none after a failed one, and a
  * release only of what it probed (see struct fake_iommu).
  */
+#include <kunit/device.h>
 #include <kunit/resource.h>
 #include <linux/delay.h>
 #include <linux/lockdep.h>
@@ -78,17 +79,34 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 	return pdev;
 }
 
-struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
-					 struct fake_iommu *fake, u32 id)
+struct device *fake_kunit_endpoint(struct kunit *test, const char *name)
 {
-	struct iommu_fwspec *fwspec = iommu_fwspec_alloc(&fake->fwnode);
+	struct device *dev = kunit_device_register(test, name);
 
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
-	if (iommu_fwspec_append_ids(fwspec, &id, 1)) {
-		iommu_fwspec_dealloc(fwspec);
-		KUNIT_FAIL_AND_ABORT(test, "iommu_fwspec_append_ids() failed");
-	}
-	return fwspec;
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
+							dev), 0);
+	return dev;
+}
+
+int fake_fwspec_init_locked(struct device *dev, struct fake_iommu *fake)
+{
+	int ret;
+
+	mutex_lock(&iommu_probe_device_lock);
+	ret = iommu_fwspec_init(dev, &fake->fwnode);
+	mutex_unlock(&iommu_probe_device_lock);
+	return ret;
+}
+
+int fake_fwspec_add_ids_locked(struct device *dev, const u32 *ids, int num)
+{
+	int ret;
+
+	mutex_lock(&iommu_probe_device_lock);
+	ret = iommu_fwspec_add_ids(dev, ids, num);
+	mutex_unlock(&iommu_probe_device_lock);
+	return ret;
 }
 
 void fake_dev_iommu_free(void *data)
@@ -156,7 +174,7 @@ static bool fake_ids_complete(struct fake_iommu *fake, struct iommu_fwspec *fwsp
 		       fake->expect_num_ids * sizeof(*fwspec->ids));
 }
 
-static struct iommu_device *fake_probe_device(struct device *dev)
+struct iommu_device *fake_probe_device(struct device *dev)
 {
 	struct fake_iommu *fake = to_fake(dev);
 	struct fake_endpoint *ep;
@@ -187,7 +205,7 @@ static struct iommu_device *fake_probe_device(struct device *dev)
 	return &fake->iommu;
 }
 
-static void fake_probe_finalize(struct device *dev)
+void fake_probe_finalize(struct device *dev)
 {
 	struct fake_endpoint *ep = dev_iommu_priv_get(dev);
 
@@ -203,7 +221,7 @@ static void fake_probe_finalize(struct device *dev)
 	ep->finalized = true;
 }
 
-static void fake_release_device(struct device *dev)
+void fake_release_device(struct device *dev)
 {
 	struct fake_endpoint *ep = dev_iommu_priv_get(dev);
 	struct fake_iommu *fake = to_fake(dev);
@@ -216,7 +234,7 @@ static void fake_release_device(struct device *dev)
 	kfree(ep);
 }
 
-static struct iommu_group *fake_device_group(struct device *dev)
+struct iommu_group *fake_device_group(struct device *dev)
 {
 	struct fake_iommu *fake = to_fake(dev);
 
@@ -225,69 +243,21 @@ static struct iommu_group *fake_device_group(struct device *dev)
 	return generic_single_device_group(dev);
 }
 
+int fake_xlate_counted(const struct of_phandle_args *args, const char *op)
+{
+	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
+
+	fake_count(fake, &fake->xlate_calls, 1);
+	fake_note_lock(fake, op);
+	return fake->xlate_error;
+}
+
 /* Each cell of the specifier is one ID. */
-static int fake_of_xlate_fwspec(struct iommu_fwspec *fwspec, struct device *dev,
-				const struct of_phandle_args *args)
+int fake_of_xlate(struct device *dev, const struct of_phandle_args *args)
 {
-	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
-
-	fake_count(fake, &fake->xlate_calls, 1);
-	fake_note_lock(fake, "of_xlate_fwspec");
-	if (fake->xlate_error)
-		return fake->xlate_error;
-	return iommu_fwspec_append_ids(fwspec, args->args, args->args_count);
+	return fake_xlate_counted(args, "of_xlate") ?:
+	       iommu_fwspec_add_ids(dev, args->args, args->args_count);
 }
-
-/* What drivers not yet converted do: find the fwspec through the device. */
-static int fake_of_xlate(struct device *dev, const struct of_phandle_args *args)
-{
-	struct fake_iommu *fake = fake_from_fwnode(of_fwnode_handle(args->np));
-
-	fake_count(fake, &fake->xlate_calls, 1);
-	fake_note_lock(fake, "of_xlate");
-	if (fake->xlate_error)
-		return fake->xlate_error;
-	return iommu_fwspec_add_ids(dev, args->args, args->args_count);
-}
-
-static int fake_attach_dev(struct iommu_domain *domain, struct device *dev)
-{
-	return 0;
-}
-
-static const struct iommu_domain_ops fake_identity_ops = {
-	.attach_dev = fake_attach_dev,
-};
-
-static struct iommu_domain fake_identity_domain = {
-	.type = IOMMU_DOMAIN_IDENTITY,
-	.ops = &fake_identity_ops,
-};
-
-/* The core tells drivers apart by their ops: two copies, two drivers. */
-#define FAKE_IOMMU_OPS						\
-	.owner = THIS_MODULE,					\
-	.probe_device = fake_probe_device,			\
-	.probe_finalize = fake_probe_finalize,			\
-	.release_device = fake_release_device,			\
-	.device_group = fake_device_group,			\
-	.default_domain = &fake_identity_domain,		\
-	.identity_domain = &fake_identity_domain
-
-const struct iommu_ops fake_iommu_ops = {
-	FAKE_IOMMU_OPS,
-	.of_xlate_fwspec = fake_of_xlate_fwspec,
-};
-
-const struct iommu_ops fake_other_iommu_ops = {
-	FAKE_IOMMU_OPS,
-	.of_xlate_fwspec = fake_of_xlate_fwspec,
-};
-
-const struct iommu_ops fake_legacy_iommu_ops = {
-	FAKE_IOMMU_OPS,
-	.of_xlate = fake_of_xlate,
-};
 
 static atomic_t fake_iommu_ids = ATOMIC_INIT(0);
 

@@ -25,7 +25,7 @@ struct fake_iommu {
 
 	/* knobs */
 	int probe_error;		/* probe_device fails with this */
-	int xlate_error;		/* of_xlate(_fwspec) fails with this */
+	int xlate_error;		/* its xlate fails with this */
 	/* probe_device sleeps up to this long, to widen race windows */
 	unsigned int probe_delay_us;
 	/*
@@ -63,9 +63,28 @@ struct fake_endpoint {
 	bool finalized;
 };
 
+/* The fake driver's callbacks; fake_iommu_ops.c makes drivers of them. */
+struct iommu_device *fake_probe_device(struct device *dev);
+void fake_probe_finalize(struct device *dev);
+void fake_release_device(struct device *dev);
+struct iommu_group *fake_device_group(struct device *dev);
+int fake_of_xlate(struct device *dev, const struct of_phandle_args *args);
+/* An xlate of the instance @args names, counted: its xlate_error */
+int fake_xlate_counted(const struct of_phandle_args *args, const char *op);
+
+#define FAKE_IOMMU_OPS(domain)					\
+	.owner = THIS_MODULE,					\
+	.probe_device = fake_probe_device,			\
+	.probe_finalize = fake_probe_finalize,			\
+	.release_device = fake_release_device,			\
+	.device_group = fake_device_group,			\
+	.default_domain = (domain),				\
+	.identity_domain = (domain)
+
 /*
  * The fake driver; a second driver the core must tell apart from it; and a
- * third that implements only the older ops->of_xlate().
+ * third that implements only ops->of_xlate(), which drivers not converted
+ * to a newer interface keep.
  */
 extern const struct iommu_ops fake_iommu_ops;
 extern const struct iommu_ops fake_other_iommu_ops;
@@ -97,11 +116,11 @@ struct platform_device *fake_endpoint_add(struct device_node *np,
 					  const char *name, int id);
 
 /*
- * A fwspec built on the side, as firmware code does, for @fake's fwnode
- * and the one ID @id; the test aborts when that fails.
+ * A device on the KUnit bus, which the IOMMU core neither walks nor
+ * watches, for the fwspec code alone to configure; whatever it is left
+ * with in dev->iommu is freed when the test ends.
  */
-struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
-					 struct fake_iommu *fake, u32 id);
+struct device *fake_kunit_endpoint(struct kunit *test, const char *name);
 
 /*
  * Free whatever a test left in dev->iommu, under iommu_probe_device_lock,
@@ -109,6 +128,13 @@ struct iommu_fwspec *fake_fwspec_with_id(struct kunit *test,
  * can be a KUnit action too.
  */
 void fake_dev_iommu_free(void *dev);
+
+/*
+ * iommu_fwspec_init() and iommu_fwspec_add_ids() under
+ * iommu_probe_device_lock, as firmware code calls them
+ */
+int fake_fwspec_init_locked(struct device *dev, struct fake_iommu *fake);
+int fake_fwspec_add_ids_locked(struct device *dev, const u32 *ids, int num);
 
 /* The core kept its contract with @fake (struct fake_iommu, breaches). */
 static inline void expect_no_breach(struct kunit *test, struct fake_iommu *fake)

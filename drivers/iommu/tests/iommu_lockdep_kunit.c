@@ -16,9 +16,7 @@
  * turned itself off after an earlier report (debug_locks == 0), since the
  * assertions are then no-ops.
  */
-#include <kunit/device.h>
 #include <kunit/test.h>
-#include <linux/debug_locks.h>
 #include <linux/mutex.h>
 
 #include "../iommu-priv.h"
@@ -34,19 +32,13 @@ static int lockdep_test_init(struct kunit *test)
 {
 	struct lockdep_test *t;
 
-	if (!IS_ENABLED(CONFIG_PROVE_LOCKING))
-		kunit_skip(test, "needs CONFIG_PROVE_LOCKING");
-	if (!debug_locks)
-		kunit_skip(test, "lockdep turned itself off after an earlier report");
+	kunit_skip_without_lockdep(test);
 	kunit_watch_warns(test);
 
 	t = kunit_kzalloc(test, sizeof(*t), GFP_KERNEL);
 	KUNIT_ASSERT_NOT_NULL(test, t);
 	t->smmu = fake_iommu_create(test, &fake_iommu_ops);
-	t->dev = kunit_device_register(test, "lockdep-endpoint");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, t->dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
-							t->dev), 0);
+	t->dev = fake_kunit_endpoint(test, "lockdep-endpoint");
 	test->priv = t;
 	return 0;
 }
@@ -86,44 +78,9 @@ static void lockdep_priv_set_needs_lock(struct kunit *test)
 			    "dev_iommu_priv_set() did not assert the lock");
 }
 
-static void lockdep_fwspec_add_ids_needs_lock(struct kunit *test)
-{
-	struct lockdep_test *t = test->priv;
-	int before = kernel_warn_count(test);
-	const u32 id = 1;
-
-	mutex_lock(&iommu_probe_device_lock);
-	KUNIT_EXPECT_EQ(test, iommu_fwspec_init(t->dev, &t->smmu->fwnode), 0);
-	KUNIT_EXPECT_EQ(test, iommu_fwspec_add_ids(t->dev, &id, 1), 0);
-	mutex_unlock(&iommu_probe_device_lock);
-	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
-
-	kunit_expect_warns(test, 1);
-	KUNIT_EXPECT_EQ(test, iommu_fwspec_add_ids(t->dev, &id, 1), 0);
-	KUNIT_EXPECT_EQ_MSG(test, kernel_warn_count(test), before + 1,
-			    "iommu_fwspec_add_ids() did not assert the lock");
-}
-
-/* Building a fwspec on the side needs no lock: nothing shared is touched. */
-static void lockdep_fwspec_alloc_append_need_no_lock(struct kunit *test)
-{
-	struct lockdep_test *t = test->priv;
-	struct iommu_fwspec *fwspec;
-	int before = kernel_warn_count(test);
-	const u32 id = 2;
-
-	fwspec = iommu_fwspec_alloc(&t->smmu->fwnode);
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, fwspec);
-	KUNIT_EXPECT_EQ(test, iommu_fwspec_append_ids(fwspec, &id, 1), 0);
-	iommu_fwspec_dealloc(fwspec);
-	KUNIT_EXPECT_EQ(test, kernel_warn_count(test), before);
-}
-
 static struct kunit_case iommu_lockdep_test_cases[] = {
 	KUNIT_CASE(lockdep_fwspec_init_needs_lock),
 	KUNIT_CASE(lockdep_priv_set_needs_lock),
-	KUNIT_CASE(lockdep_fwspec_add_ids_needs_lock),
-	KUNIT_CASE(lockdep_fwspec_alloc_append_need_no_lock),
 	{}
 };
 

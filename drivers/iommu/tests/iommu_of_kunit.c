@@ -55,26 +55,31 @@ static int of_test_init(struct kunit *test)
 	return 0;
 }
 
-static void put_pdev(void *data)
-{
-	platform_device_put(data);
-}
+KUNIT_DEFINE_ACTION_WRAPPER(unregister_pdev, platform_device_unregister,
+			    struct platform_device *);
 
-/* The platform device the overlay made for endpoint node /@name */
+/*
+ * A new platform device for endpoint node @name of the overlay. Where the
+ * IOMMU core configures a device it probes (on its addition, or when its
+ * IOMMU registers), this one is configured already; elsewhere it is when a
+ * driver binds, through of_dma_configure(), which the cases call: it
+ * returns at once for a device configured before. Either way, the cases
+ * check what configuring it did.
+ */
 static struct device *endpoint(struct kunit *test, const char *name)
 {
 	struct platform_device *pdev;
 	struct device_node *np;
 	char path[64];
 
-	snprintf(path, sizeof(path), "/%s", name);
+	snprintf(path, sizeof(path), "/fwspec-endpoints/%s", name);
 	np = of_find_node_by_path(path);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, np, "%s is not in the overlay", path);
 	of_node_put_kunit(test, np);
-	pdev = of_find_device_by_node(np);
-	KUNIT_ASSERT_NOT_NULL_MSG(test, pdev, "no platform device for %s", path);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, put_pdev, pdev), 0);
-	KUNIT_ASSERT_NULL(test, pdev->dev.iommu);
+	pdev = fake_endpoint_add(np, "fwspec-of-endpoint", PLATFORM_DEVID_AUTO);
+	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
+	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_pdev,
+							pdev), 0);
 	return &pdev->dev;
 }
 
@@ -226,7 +231,7 @@ static void of_disabled_iommu_is_no_iommu(struct kunit *test)
  * core's policy decides for how long, so the case expects what
  * driver_deferred_probe_check_state() says (-EPROBE_DEFER while the
  * deferral window after boot is open). Once the IOMMU is there, the
- * endpoint's next probe configures it.
+ * endpoint is configured, by the registration or at its next probe.
  */
 static void of_unregistered_iommu_defers_then_probes(struct kunit *test)
 {
@@ -282,17 +287,26 @@ static void of_legacy_of_xlate_still_works(struct kunit *test)
 	expect_locked(test, t->legacy);
 }
 
+/*
+ * A failure leaves the device as it was, so that a later configure starts
+ * afresh: the knob is set before the endpoint is added, in case the core
+ * configures it then, and the cases count the calls of their own
+ * configure.
+ */
 static void of_xlate_failure_leaves_device_alone(struct kunit *test)
 {
 	struct of_test *t = test->priv;
-	struct device *dev = endpoint(test, "fwspec-ep-many");
 	unsigned int refs = node_refs(t->a);
+	struct device *dev;
+	int xlates;
 
 	t->a->xlate_error = -EIO;
+	dev = endpoint(test, "fwspec-ep-many");
+	xlates = t->a->xlate_calls;
 	KUNIT_EXPECT_EQ(test, of_iommu_configure(dev, dev->of_node, NULL), -EIO);
 
 	KUNIT_EXPECT_NULL(test, dev->iommu);
-	KUNIT_EXPECT_EQ(test, t->a->xlate_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->a->xlate_calls, xlates + 1);
 	KUNIT_EXPECT_EQ(test, t->a->probe_calls, 0);
 	KUNIT_EXPECT_EQ(test, node_refs(t->a), refs);
 }
@@ -300,10 +314,11 @@ static void of_xlate_failure_leaves_device_alone(struct kunit *test)
 static void of_legacy_xlate_failure_leaves_device_alone(struct kunit *test)
 {
 	struct of_test *t = test->priv;
-	struct device *dev = endpoint(test, "fwspec-ep-legacy");
 	unsigned int refs = node_refs(t->legacy);
+	struct device *dev;
 
 	t->legacy->xlate_error = -EIO;
+	dev = endpoint(test, "fwspec-ep-legacy");
 	KUNIT_EXPECT_EQ(test, of_iommu_configure(dev, dev->of_node, NULL), -EIO);
 
 	KUNIT_EXPECT_NULL(test, dev->iommu);
@@ -314,16 +329,19 @@ static void of_legacy_xlate_failure_leaves_device_alone(struct kunit *test)
 static void of_probe_failure_leaves_device_alone(struct kunit *test)
 {
 	struct of_test *t = test->priv;
-	struct device *dev = endpoint(test, "fwspec-ep-one");
 	unsigned int refs = node_refs(t->a);
+	struct device *dev;
+	int probes;
 
 	t->a->probe_error = -ENOSPC;
+	dev = endpoint(test, "fwspec-ep-one");
+	probes = t->a->probe_calls;
 	KUNIT_EXPECT_EQ(test, of_iommu_configure(dev, dev->of_node, NULL),
 			-ENOSPC);
 
 	KUNIT_EXPECT_NULL(test, dev->iommu);
 	KUNIT_EXPECT_NULL(test, dev->iommu_group);
-	KUNIT_EXPECT_EQ(test, t->a->probe_calls, 1);
+	KUNIT_EXPECT_EQ(test, t->a->probe_calls, probes + 1);
 	KUNIT_EXPECT_EQ(test, node_refs(t->a), refs);
 	expect_locked(test, t->a);
 }

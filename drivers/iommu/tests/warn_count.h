@@ -3,6 +3,7 @@
 #define _IOMMU_TESTS_WARN_COUNT_H
 
 #include <kunit/test.h>
+#include <linux/debug_locks.h>
 
 /* How many WARNs the kernel has taken since boot (/sys/kernel/warn_count) */
 int kernel_warn_count(struct kunit *test);
@@ -16,5 +17,17 @@ void kunit_watch_warns(struct kunit *test);
 
 /* The case is about to WARN @n times on purpose. */
 void kunit_expect_warns(struct kunit *test, int n);
+
+/*
+ * Skips the case when lockdep's assertions are no-ops: lockdep is off, or
+ * turned itself off after an earlier report.
+ */
+static inline void kunit_skip_without_lockdep(struct kunit *test)
+{
+	if (!IS_ENABLED(CONFIG_PROVE_LOCKING))
+		kunit_skip(test, "needs CONFIG_PROVE_LOCKING");
+	if (!debug_locks)
+		kunit_skip(test, "lockdep turned itself off after an earlier report");
+}
 
 #endif

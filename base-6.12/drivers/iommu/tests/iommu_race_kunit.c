@@ -34,7 +34,7 @@
 #include <linux/platform_device.h>
 #include <linux/random.h>
 
-#include "fake_iommu.h"
+#include "fake_fwspec.h"
 #include "warn_count.h"
 
 #define RACE_THREADS	4

@@ -9,7 +9,7 @@
 #include <kunit/test.h>
 #include <linux/platform_device.h>
 
-#include "fake_iommu.h"
+#include "fake_fwspec.h"
 #include "warn_count.h"
 
 struct probe_test {
@@ -151,10 +151,7 @@ static void probe_fwspec_unregister_releases_device_off_the_buses(struct kunit *
 	struct iommu_fwspec *fwspec = fake_fwspec_with_id(test, t->smmu, 0x19);
 	struct device *dev;
 
-	dev = kunit_device_register(test, "fwspec-off-the-buses");
-	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, dev);
-	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, fake_dev_iommu_free,
-							dev), 0);
+	dev = fake_kunit_endpoint(test, "fwspec-off-the-buses");
 	KUNIT_ASSERT_EQ(test, iommu_probe_device_fwspec(dev, fwspec), 0);
 	KUNIT_ASSERT_NOT_NULL(test, dev->iommu_group);
 
