@@ -138,7 +138,7 @@ endif
 check: tree
 	@IOMMU_TEST_LINUX=$(MAINLINE) $(H)/deps.sh --base --for check && IOMMU_TEST_LINUX=$(MAINLINE) $(H)/tree.sh
 	@$(H)/run.sh standalone standalone@$(MAINLINE) checkpatch checkpatch@$(MAINLINE) kerneldoc kerneldoc@$(MAINLINE) \
-		kunit kunit@$(MAINLINE) mutate coverage smoke selftests-check kselftest-check selftest
+		kunit kunit@$(MAINLINE) mutate mutate@$(MAINLINE) coverage smoke selftests-check kselftest-check selftest
 
 clean:
 	@$(H)/clean.sh

@@ -694,8 +694,9 @@ overlay_files() {
 	local tree=$1 b
 	shift
 	b=$(tree_base_dir "$tree")
-	(cd "$TOP" && { find "$@" -type f 2>/dev/null
-			[ -z "$b" ] || (cd "$b" && find "$@" -type f 2>/dev/null); } | sort -u)
+	# a directory neither has is no error
+	(cd "$TOP" && { find "$@" -type f 2>/dev/null || true
+			[ -z "$b" ] || (cd "$b" && find "$@" -type f 2>/dev/null) || true; } | sort -u)
 }
 # repo_test_files [TREE]: the repo's test files for TREE (SRC by default),
 # as paths in the tree

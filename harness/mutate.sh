@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # SPDX-License-Identifier: GPL-2.0
 # Do the tests notice when the code is broken? Each patch in mutations/
-# breaks the series on purpose; its header names what it breaks and the
+# (mutations/kunit-NAME/ for LINUX=NAME, a base other than the first in
+# harness/bases) breaks the tree on purpose; its header names what it breaks and the
 # KUnit cases that must then fail:
 #
 #   Mutation: <what the patch breaks>
@@ -9,7 +10,7 @@
 #   Timeout: <seconds>   (optional: kunit.py's run timeout, for a mutation
 #                         that hangs the kernel; 300 s without it)
 #
-# Every mutation is applied to build/linux on its own, the UML suite is
+# Every mutation is applied to the base's tree on its own, the UML suite is
 # built and run, and the patch is taken out again (also on error or ^C).
 # A mutation passes (is killed) when every case it names fails or crashes
 # the kernel; one that a named case survives is a hole in the suite. One
@@ -25,8 +26,10 @@ bdir=$OUT/kunit-um
 mkdir -p "$res"
 
 shopt -s nullglob
-muts=("$TOP"/mutations/*.patch)
-[ "${#muts[@]}" -gt 0 ] || die "no mutations in mutations/."
+mdir=mutations
+[ "$BASE_OUT" = "$BUILD" ] || mdir=mutations/kunit-$LINUX
+muts=("$TOP/$mdir"/*.patch)
+[ "${#muts[@]}" -gt 0 ] || die "no mutations in $mdir/."
 
 step "mutations: ${#muts[@]} deliberate breakages, each must fail the cases it names"
 ktap_begin "${#muts[@]}"
@@ -38,7 +41,7 @@ for m in "${muts[@]}"; do
 		continue
 	fi
 	if ! git_t apply --check "$m" 2>/dev/null; then
-		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to build/linux: refresh it against the series"
+		ktap_not_ok "$name" "${m#"$TOP"/} does not apply to ${SRC#"$TOP"/}: refresh it against the series"
 		continue
 	fi
 	mutation_apply "$m"
@@ -75,4 +78,4 @@ for m in "${muts[@]}"; do
 $(printf '  %s\n' "${survived[@]}")"
 	fi
 done
-ktap_end "$res" mutate
+ktap_end "$res" "mutate$BASE_TAG"

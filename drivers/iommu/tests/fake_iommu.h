@@ -72,14 +72,15 @@ int fake_of_xlate(struct device *dev, const struct of_phandle_args *args);
 /* An xlate of the instance @args names, counted: its xlate_error */
 int fake_xlate_counted(const struct of_phandle_args *args, const char *op);
 
-#define FAKE_IOMMU_OPS(domain)					\
+/* In fake_iommu_ops.c, which defines fake_identity_domain before */
+#define FAKE_IOMMU_OPS						\
 	.owner = THIS_MODULE,					\
 	.probe_device = fake_probe_device,			\
 	.probe_finalize = fake_probe_finalize,			\
 	.release_device = fake_release_device,			\
 	.device_group = fake_device_group,			\
-	.default_domain = (domain),				\
-	.identity_domain = (domain)
+	.default_domain = &fake_identity_domain,		\
+	.identity_domain = &fake_identity_domain
 
 /*
  * The fake driver; a second driver the core must tell apart from it; and a

@@ -22,16 +22,16 @@ static struct iommu_domain fake_identity_domain = {
 };
 
 const struct iommu_ops fake_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate = fake_of_xlate,
 };
 
 const struct iommu_ops fake_other_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate = fake_of_xlate,
 };
 
 const struct iommu_ops fake_legacy_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate = fake_of_xlate,
 };

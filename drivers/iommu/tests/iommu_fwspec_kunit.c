@@ -125,8 +125,9 @@ static void fwspec_add_ids_many_keeps_order(struct kunit *test)
 
 	KUNIT_ASSERT_EQ(test, fake_fwspec_init_locked(t->dev, t->smmu), 0);
 	for (c = 0; c < ARRAY_SIZE(chunks); c++) {
-		KUNIT_ASSERT_EQ(test, fake_fwspec_add_ids_locked(t->dev, &ids[next],
-							    chunks[c]), 0);
+		KUNIT_ASSERT_EQ(test,
+				fake_fwspec_add_ids_locked(t->dev, &ids[next],
+							   chunks[c]), 0);
 		next += chunks[c];
 		KUNIT_ASSERT_EQ(test, dev_iommu_fwspec_get(t->dev)->num_ids, next);
 	}

@@ -76,7 +76,7 @@ static struct device *endpoint(struct kunit *test, const char *name)
 	np = of_find_node_by_path(path);
 	KUNIT_ASSERT_NOT_NULL_MSG(test, np, "%s is not in the overlay", path);
 	of_node_put_kunit(test, np);
-	pdev = fake_endpoint_add(np, "fwspec-of-endpoint", PLATFORM_DEVID_AUTO);
+	pdev = fake_endpoint_add(np, "fwspec-of-ep", PLATFORM_DEVID_AUTO);
 	KUNIT_ASSERT_NOT_ERR_OR_NULL(test, pdev);
 	KUNIT_ASSERT_EQ(test, kunit_add_action_or_reset(test, unregister_pdev,
 							pdev), 0);

@@ -30,16 +30,16 @@ static int fake_of_xlate_fwspec(struct iommu_fwspec *fwspec, struct device *dev,
 }
 
 const struct iommu_ops fake_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate_fwspec = fake_of_xlate_fwspec,
 };
 
 const struct iommu_ops fake_other_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate_fwspec = fake_of_xlate_fwspec,
 };
 
 const struct iommu_ops fake_legacy_iommu_ops = {
-	FAKE_IOMMU_OPS(&fake_identity_domain),
+	FAKE_IOMMU_OPS,
 	.of_xlate = fake_of_xlate,
 };

@@ -112,8 +112,9 @@ static void fwspec_append_ids_keeps_fwspec_in_place(struct kunit *test)
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
 	KUNIT_ASSERT_EQ(test, fake_fwspec_add_ids_locked(t->dev, many + 1, 2), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
-	KUNIT_ASSERT_EQ(test, fake_fwspec_add_ids_locked(t->dev, many + 3,
-						    ARRAY_SIZE(many) - 3), 0);
+	KUNIT_ASSERT_EQ(test,
+			fake_fwspec_add_ids_locked(t->dev, many + 3,
+						   ARRAY_SIZE(many) - 3), 0);
 	KUNIT_EXPECT_PTR_EQ(test, dev_iommu_fwspec_get(t->dev), installed);
 	KUNIT_ASSERT_EQ(test, installed->num_ids, ARRAY_SIZE(many));
 	KUNIT_EXPECT_MEMEQ(test, installed->ids, many, sizeof(many));
