@@ -142,7 +142,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((62 + ${#reports[@]}))
+ktap_begin $((63 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -265,6 +265,12 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 	one="STORM_ONLY=endpoint_bind_unbind STORM_SECONDS=1"
 	expect_failure storm_fails_on_corrupt_disk 'line 1000 of the pattern reads back wrong' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_CORRUPT_DISK=1 IOMMU_TEST_GUEST_APPEND="$one"
+	# the same disk, on a machine that does not say it is set up: SKIP
+	storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_CORRUPT_DISK=1 \
+		IOMMU_TEST_GUEST_APPEND="$one EXPECT_ENDPOINTS=" >"$tmp/out" 2>&1 || true
+	grep -qE '# SKIP no /dev/vd\* reads back the pattern' "$tmp/out" &&
+		! grep -qE '^not ok|reads back wrong' "$tmp/out"
+	result $? storm_skips_where_the_machine_is_not_set_up
 	expect_failure storm_fails_on_kernel_warning 'kernel log report:' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_WARN=1"
 	expect_failure storm_fails_when_idle 'under 1 a second: an idle storm' \
@@ -276,7 +282,8 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 	expect_failure storm_load_race_trial_without_unload_fails 'trial 2: arm_smmu_v3 is still loaded' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=2 STORM_TRIAL_MS=200 STORM_INJECT_NO_UNLOAD=1"
 else
-	for c in storm_fails_on_corrupt_disk storm_fails_on_kernel_warning storm_fails_when_idle \
+	for c in storm_fails_on_corrupt_disk storm_skips_where_the_machine_is_not_set_up \
+		 storm_fails_on_kernel_warning storm_fails_when_idle \
 		 storm_stall_is_reported storm_guest_hang_is_killed storm_load_race_trial_without_unload_fails; do
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
 	done

@@ -25,8 +25,10 @@
  * suite's QEMU guests, which run from an initramfs). Environment:
  *   STORM_DISPOSABLE  1: the machine may lose its virtio devices
  *   IOMMU_MODULE      the IOMMU driver's module (arm_smmu_v3, virtio_iommu; empty: built in)
- *   EXPECT_ENDPOINTS  virtio PCI endpoints the machine has (default: those
- *                     found)
+ *   EXPECT_ENDPOINTS  virtio PCI endpoints the machine has (unset or
+ *                     empty: those found, and a machine not set up for the
+ *                     checks, not root, without the pattern disk or with an
+ *                     endpoint the IOMMU does not translate, is SKIP)
  *   STORM_THREADS     threads per storm (default 4, at most 16)
  *   STORM_IOMMU_THREADS  threads that unbind and bind the IOMMU (default:
  *                     STORM_THREADS)
@@ -409,6 +411,36 @@ static void storm_restore(struct storm *s)
 			sysfs_write("/sys/bus/pci/drivers_probe", s->ep.name[i]);
 }
 
+/*
+ * Whether the checks can pass here before any storm. A machine that says
+ * what it has (EXPECT_ENDPOINTS) is set up for them, and what is missing
+ * fails the checks; elsewhere it is the reason for a SKIP, in @why.
+ */
+static bool storm_machine_set_up(const struct endpoints *ep, char *why, size_t size)
+{
+	const char *expect = getenv("EXPECT_ENDPOINTS");
+	char disk[32], reason[256];
+	unsigned int bad_line;
+
+	if (expect && *expect)
+		return true;
+	if (geteuid()) {
+		snprintf(why, size, "needs root: it unbinds drivers and removes devices");
+		return false;
+	}
+	if (disk_pattern_check(disk, sizeof(disk), &bad_line)) {
+		snprintf(why, size, "no /dev/vd* reads back the pattern the checks need %s",
+			 "(iommu_probe_utils.h; set EXPECT_ENDPOINTS where it should)");
+		return false;
+	}
+	if (endpoints_translated(ep, reason, sizeof(reason)) != ep->total) {
+		snprintf(why, size, "an endpoint's DMA does not go through an IOMMU: %s",
+			 reason);
+		return false;
+	}
+	return true;
+}
+
 FIXTURE(storm) {
 	struct storm s;
 	struct timespec t0;
@@ -420,6 +452,7 @@ FIXTURE(storm) {
 FIXTURE_SETUP(storm)
 {
 	const char *disposable = getenv("STORM_DISPOSABLE");
+	char why[512];
 
 	clock_gettime(CLOCK_MONOTONIC, &self->t0);
 	self->kmsg = kmsg_open();
@@ -435,6 +468,8 @@ FIXTURE_SETUP(storm)
 	endpoints_scan(&self->s.ep);
 	if (!self->s.ep.total)
 		SKIP(return, "no virtio PCI endpoints");
+	if (!storm_machine_set_up(&self->s.ep, why, sizeof(why)))
+		SKIP(return, "%s", why);
 	find_virtio_iommu(self->s.iommu_dev, sizeof(self->s.iommu_dev));
 	stall_start();
 }
