@@ -21,7 +21,7 @@ set -euo pipefail
 mutation_no_kernel_src mutate
 select_tree
 ccache_env
-res=$OUT/results
+res=${RESULTS:-$OUT/results}
 bdir=$OUT/kunit-um
 mkdir -p "$res"
 
