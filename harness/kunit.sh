@@ -57,7 +57,7 @@ if [ -f "$plan" ] && grep -qx 'mode no-series' "$plan"; then
 	info "kunit: Linux $(kernel_version "$SRC") $what: $(grep -c '^run ' "$plan") test file(s) build, the cases of $(grep -c '^skip ' "$plan") are SKIP (${plan#"$TOP"/})"
 	kunit_config=$OUT/kunitconfig
 	if ! grep -q '^run ' "$plan"; then
-		skipped=$(python3 "$TOP/harness/kunit_skips.py" "$plan" "$TOP" - "$res/$name.ktap") ||
+		skipped=$(python3 "$TOP/harness/kunit_skips.py" "$plan" "$SRC" - "$res/$name.ktap") ||
 			die "kunit ($arch): writing the skipped files' KTAP failed (harness/kunit_skips.py, plan ${plan#"$TOP"/})."
 		cat "$res/$name.ktap"
 		printf '%s %s %s %s %s\n' "$name" 0 0 "$skipped" "$(($(now) - t0))" >"$res/$name.result"
@@ -89,7 +89,7 @@ if [ -z "$counts" ]; then
 fi
 read -r passed failed skipped <<<"$counts"
 if [ -n "${kunit_config:-}" ]; then
-	n=$(python3 "$TOP/harness/kunit_skips.py" "$plan" "$TOP" "$res/$name.ktap" "$res/$name.ktap.all") ||
+	n=$(python3 "$TOP/harness/kunit_skips.py" "$plan" "$SRC" "$res/$name.ktap" "$res/$name.ktap.all") ||
 		die "kunit ($arch): adding the skipped files' cases to the KTAP failed (harness/kunit_skips.py, plan ${plan#"$TOP"/})." \
 		    "Rerun 'make tree KERNEL_SRC=...' to write the plan again; if it persists, the test file's case array is not what kunit_skips.py reads."
 	mv "$res/$name.ktap.all" "$res/$name.ktap"

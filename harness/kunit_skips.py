@@ -9,7 +9,8 @@ case is one line) are reported "ok N NAME # SKIP REASON", after the suites
 kunit.py ran, whose KTAP (kunit.py parse --raw_output=kunit; may be empty)
 is renumbered under one plan.
 
-usage: kunit_skips.py PLAN REPO-TOP RUN-KTAP OUT-KTAP
+usage: kunit_skips.py PLAN TREE RUN-KTAP OUT-KTAP
+(TREE: the tree the plan is for, which holds the overlaid test files)
 Prints the number of skipped cases.
 """
 
@@ -32,12 +33,12 @@ def suites(path):
         yield name[1], arrays[cases[1]]
 
 
-def main(plan, top, run_ktap, out):
+def main(plan, tree, run_ktap, out):
     skipped = []
     for line in open(plan):
         if line.startswith('skip '):
             path, reason = line[5:].rstrip('\n').split('|', 1)
-            for name, cases in suites(f'{top}/{path}'):
+            for name, cases in suites(f"{tree}/{path}"):
                 skipped.append((name, cases, f'needs {reason}, which this tree does not have'))
     body, ran = [], 0
     for line in open(run_ktap) if run_ktap != '-' else []:

@@ -717,7 +717,7 @@ fout=$BUILD/ext-$(printf '%s' "$(cd "$ft" && pwd -P)" | md5sum | cut -c1-8)
 	echo "the copy's drivers/base/test/Makefile does not build device_link_unbind_kunit.o"
   cmp -s "$ft/drivers/iommu/Kconfig" "$fout/src/drivers/iommu/Kconfig" || echo "the copy hooks up the iommu tests, which cannot build there"
   mkdir -p "$tmp/foreign-results"
-  n=$(python3 "$TOP/harness/kunit_skips.py" "$fout/kunit-plan" "$TOP" - "$tmp/foreign-results/kunit-um.ktap") &&
+  n=$(python3 "$TOP/harness/kunit_skips.py" "$fout/kunit-plan" "$fout/src" - "$tmp/foreign-results/kunit-um.ktap") &&
 	echo "kunit-um 0 0 $n 0" >"$tmp/foreign-results/kunit-um.result" &&
 	python3 "$TOP/harness/results.py" "$tmp/foreign-results" "$(kunit_tool_dir)" 6.12.0 >/dev/null ||
 	echo "the SKIP KTAP does not read back"
