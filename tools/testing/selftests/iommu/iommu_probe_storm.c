@@ -120,9 +120,8 @@ struct storm {
 	int load_ms;		/* how long the module loads took, in all */
 	struct timespec end;	/* when it ended */
 	/*
-	 * Threads that unbind and bind the IOMMU driver. One by default: two
-	 * unbinding the same device race in the driver core (see "Defects
-	 * found" in Documentation/iommu/fwspec-tests.rst), not in the IOMMU.
+	 * Threads that unbind and bind the IOMMU driver; two or more also
+	 * race each other's unbind of the one device in the driver core.
 	 */
 	int iommu_threads;
 	struct storm_thread *first_thread;	/* for STORM_INJECT_STALL */
@@ -134,12 +133,6 @@ struct storm_thread {
 	pthread_t tid;
 };
 
-/*
- * A thread whose endpoint is away (another thread removed it) tries again
- * at once. Waiting instead gives the vCPUs to the other threads' probes and
- * removes, and QEMU 7.2 then crashes within seconds, before the kernel is
- * tested (defect 8 in Documentation/iommu/fwspec-tests.rst).
- */
 /* Bind virtio-iommu when it has no driver: 0, or the bind's error */
 static int iommu_bind_if_unbound(struct storm *s)
 {
@@ -151,6 +144,12 @@ static int iommu_bind_if_unbound(struct storm *s)
 	return sysfs_write(VIRTIO_IOMMU_DRIVER "/bind", s->iommu_dev);
 }
 
+/*
+ * A thread whose endpoint is away (another thread removed it) tries again
+ * at once. Waiting instead gives the vCPUs to the other threads' probes and
+ * removes, and QEMU 7.2 then crashes within seconds (a vCPU's MMIO access
+ * dispatched to no memory region), before the kernel is tested.
+ */
 static void storm_one(struct storm *s, enum storm_kind kind)
 {
 	const char *dev = s->ep.name[rnd(s->ep.total)];
@@ -480,7 +479,7 @@ FIXTURE_TEARDOWN(storm)
 
 	if (self->kmsg >= 0)
 		close(self->kmsg);
-	/* for the harness's table: the scenario's time, storm and checks */
+	/* the scenario's time, storm and checks, for whoever tabulates runs */
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TH_LOG("time: %.1f s", t1.tv_sec - self->t0.tv_sec +
 	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);

@@ -2,10 +2,9 @@
 /*
  * Kernel log reports that fail a test whatever else it checked, on arm64
  * and x86: one POSIX extended regular expression per line, each after an
- * example of the line it is there for. This is the only copy of the list:
- * the test harness around these tests reads it from here too, for its judge
- * of a guest's console and of a KUnit log, and tests every example
- * against both.
+ * example of the line it is there for. A tool that judges a machine's
+ * console or a KUnit log by the same list reads it from here, and can test
+ * its judge against every example.
  */
 #ifndef IOMMU_KERNEL_REPORTS_H
 #define IOMMU_KERNEL_REPORTS_H
