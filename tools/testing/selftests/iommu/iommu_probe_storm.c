@@ -28,7 +28,9 @@
  *   EXPECT_ENDPOINTS  virtio PCI endpoints the machine has (unset or
  *                     empty: those found, and a machine not set up for the
  *                     checks, not root, without the pattern disk or with an
- *                     endpoint the IOMMU does not translate, is SKIP)
+ *                     endpoint the IOMMU does not translate, is SKIP; the
+ *                     load race, which starts before the IOMMU driver is
+ *                     there, needs it)
  *   STORM_THREADS     threads per storm (default 4, at most 16)
  *   STORM_IOMMU_THREADS  threads that unbind and bind the IOMMU (default:
  *                     STORM_THREADS)
