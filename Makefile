@@ -24,9 +24,9 @@ $(foreach v,$(HARNESS_KNOBS),$(if $(filter command line,$(origin $(v))),$(eval e
 $(foreach v,$(HARNESS_KNOBS),$(if $(filter environment,$(origin $(v))),$(if $(IOMMU_TEST_$(v)),,$(warning $(v)=$($(v)) in the environment is ignored: give it on the command line (make ... $(v)=...) or as IOMMU_TEST_$(v)))))
 .NOTPARALLEL:
 H := harness
-# The base whose series is posted as it stands (harness/bases, MESSAGES
-# 'standalone'): 'make check' applies, checks and builds that series too
-MAINLINE := $(shell awk -F'|' '$$6 == "standalone" { print $$1; exit }' harness/bases)
+# The mainline base: the second of harness/bases (the first is the
+# default); 'make check' applies, checks and builds its series too
+MAINLINE := $(shell awk -F'|' '$$1 !~ /^[[:space:]]*$$/ && substr($$1, 1, 1) != "\043" && ++n == 2 { print $$1; exit }' harness/bases)
 
 .PHONY: all run check kunit smoke checkpatch kerneldoc selftest mutate mutate-guests bench-mutate bench-qemu coverage bench-kunit kunit-repeat selftests bench-selftests kselftest-tarball bisect-check standalone-check allmod-check tree export deps \
 	clean distclean help
