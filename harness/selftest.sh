@@ -968,8 +968,8 @@ base_of() {
 	env -u IOMMU_TEST_TREE_NAME -u IOMMU_TEST_PATCHES ${1:+IOMMU_TEST_LINUX=$1} \
 		bash -c '. "$1/harness/lib.sh" && echo "$LINUX ${TREE#"$1"/} ${BASE_OUT#"$1"/} ${PATCHES#"$1"/} $BASE_MESSAGES $(base_tarball)"' _ "$TOP"
 }
-( [ "$(base_of)" = "6.12 build/linux build patches harness /usr/src/linux-source-6.12.tar.xz" ] ||
-	echo "the default base is not 6.12 in build/linux with patches/ (messages naming the harness): $(base_of)"
+( [ "$(base_of)" = "6.12 build/linux build patches standalone /usr/src/linux-source-6.12.tar.xz" ] ||
+	echo "the default base is not 6.12 in build/linux with patches/ (messages standing alone): $(base_of)"
   [ "$(base_of 7.3)" = "7.3 build/linux-7.3 build/7.3 patches/mainline standalone $BUILD/src/7.3/usr/src/linux-source-7.3.tar.xz" ] ||
 	echo "LINUX=7.3 is not build/linux-7.3, build/7.3, patches/mainline (standalone messages) and the fetched tarball: $(base_of 7.3)"
   base_of 5.10 >"$tmp/b28" 2>&1 && echo "LINUX=5.10, not in harness/bases, was taken"
