@@ -228,6 +228,32 @@ boot selftest-segv 10 "$tmp/segv" >"$tmp/segv.out" 2>&1
 } >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? judge_reads_crashed_qemu_core
+# a QEMU that gives up on an assertion: the frame named is the code that
+# asserted, not abort()'s, and QEMU's own message is in the verdict
+cat >"$tmp/abrt.c" <<'C'
+#include <assert.h>
+#include <stdio.h>
+void virtio_fake_check(int ok) { assert(ok); }
+int main(int argc, char **argv)
+{
+	puts("TAP version 13");
+	fflush(stdout);
+	virtio_fake_check(argc > 99);
+	return 0;
+}
+C
+mkdir -p "$tmp/abrt-bin"
+cc -O0 -g -o "$tmp/abrt-bin/qemu-system-aarch64" "$tmp/abrt.c"
+fake_qemu abrt "exec '$tmp/abrt-bin/qemu-system-aarch64'"
+abrt_says="QEMU crashed \\(.*status 134, SIGABRT\\) in virtio_fake_check\\(\\) saying 'qemu-system-aarch64: .*abrt.c:3: virtio_fake_check: Assertion .ok. failed.'"
+[ "$(ulimit -Hc)" != 0 ] && [[ "$(cat /proc/sys/kernel/core_pattern)" != */* && "$(cat /proc/sys/kernel/core_pattern)" != '|'* ]] ||
+	abrt_says="QEMU crashed \\(.*status 134, SIGABRT\\) saying '.*Assertion .ok. failed.'"
+boot selftest-abrt 10 "$tmp/abrt" >"$tmp/abrt.out" 2>&1
+: >"$tmp/out"
+tr '\n' ' ' <"$tmp/abrt.out" | grep -qE "$abrt_says" ||
+	echo "an aborted QEMU was not reported as \"$abrt_says\": $(grep -m1 'QEMU crashed' "$tmp/abrt.out")" >"$tmp/out"
+[ ! -s "$tmp/out" ]
+result $? judge_names_asserting_frame_of_aborted_qemu
 fake_qemu notok 'echo "TAP version 13"; echo "1..1"; echo "not ok 1 broken"; '"$done_line"
 expect_failure judge_fails_on_not_ok '0 passed, 1 failed' boot selftest-notok 10 "$tmp/notok"
 # what harness/mutate-guests.sh reads: one kind per problem, none for a
