@@ -13,7 +13,7 @@
 # the kernel to the first failing case, by kunit.py's time stamps (whole
 # seconds, the guest's boot included).
 #
-# Guests: those in mutations/guest/ killed by storm.iommu_driver_load_race.
+# Guests: those in mutations/guest/ killed by load.iommu_driver_load_race.
 # Per mutation, its target's guest kernel is built with it (as 'make
 # mutate-guests' does) and boots BENCH_KILL_RUNS times, each running
 # BENCH_KILL_TRIALS (30) load races of RACE_TRIAL_MS (200) ms; a boot kills
@@ -85,7 +85,7 @@ trials=${BENCH_KILL_TRIALS:-30}
 knob GUEST_KERNEL_PREFIX mutant-
 knob KCSAN 0
 storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
-mapfile -t gmuts < <(grep -l '^Killed-by: .* storm\.iommu_driver_load_race$' "$TOP"/mutations/guest/*.patch)
+mapfile -t gmuts < <(grep -l '^Killed-by: .* load\.iommu_driver_load_race$' "$TOP"/mutations/guest/*.patch)
 for m in "${gmuts[@]}"; do
 	name=$(basename "$m" .patch)
 	read -r target _ <<<"$(sed -n 's/^Killed-by: *//p' "$m")"

@@ -55,7 +55,7 @@ for t in $targets; do
 					load_race_boot "$res" "$name" "$trials" "${RACE_TRIAL_MS:-200}" "${g[@]}" >"$res/$name.out" 2>&1 || true
 			else
 				IOMMU_TEST_QEMU=$q IOMMU_TEST_IMAGE=storm IOMMU_TEST_RESULTS=$res IOMMU_TEST_GUEST_TIMEOUT=180 \
-				IOMMU_TEST_GUEST_APPEND="STORM_ONLY=$scenario STORM_SECONDS=$secs STORM_THREADS=${STORM_THREADS:-4}" \
+				IOMMU_TEST_GUEST_APPEND="$(scenario_args "$scenario") STORM_SECONDS=$secs STORM_THREADS=${STORM_THREADS:-4}" \
 					"$TOP/harness/guest.sh" "$name" "${g[@]}" >"$res/$name.out" 2>&1 || true
 			fi
 			# QEMU SECONDS HOW [CYCLES]: how the boot ended

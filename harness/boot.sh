@@ -132,10 +132,11 @@ crash_frame() {
 }
 
 # qemu_said LOG: what QEMU itself printed when it gave up (error_report's
-# 'qemu-system-ARCH: ...', assert()'s message, GLib's 'ERROR:'/'Bail out!'),
+# 'qemu-system-ARCH: ...', cpu_abort()'s 'qemu: fatal: ...', assert()'s
+# message, GLib's 'ERROR:'/'Bail out!'),
 # on one line
 qemu_said() {
-	grep -aE '^(qemu-system-[a-z0-9_]+: |\*\*$|(Bail out! )?ERROR:)|: Assertion .* failed\.$' "$1" | grep -av '^\*\*$' |
+	grep -aE '^(qemu(-system-[a-z0-9_]+)?: |\*\*$|(Bail out! )?ERROR:)|: Assertion .* failed\.$' "$1" | grep -av '^\*\*$' |
 		awk '!seen[$0]++' | head -n 3 | paste -sd';' - | sed 's/;/; /g'
 }
 

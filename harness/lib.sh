@@ -325,14 +325,60 @@ target_not_run() {
 # before has failed already, and is judged by its death, not by this.
 sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
 
+# The kselftest's storm scenarios, in the order it runs them
+STORM_SCENARIOS="iommu_driver_load_race endpoint_bind_unbind endpoint_remove_rescan iommu_unbind_bind_under_storm"
+
+# scenario_case SCENARIO: the kselftest case (its KTAP name) of a storm
+# scenario: the load race is a test of its own fixture, the storms are the
+# variants of one test
+scenario_case() {
+	case $1 in
+	iommu_driver_load_race) echo "load.$1" ;;
+	*) echo "storm.$1.endpoints_work_after" ;;
+	esac
+}
+
+# case_scenario CASE: the storm scenario of a kselftest case, the reverse
+case_scenario() { sed -E 's/^(load|storm)\.//; s/\.endpoints_work_after$//' <<<"$1"; }
+
+# scenario_args SCENARIO: the kernel command line's word that has the
+# guest's kselftest run that scenario alone (init's TEST_ARGS, the
+# kselftest_harness's own -r)
+scenario_args() { echo "TEST_ARGS=-r,$(scenario_case "$1")"; }
+
+# exclude_args SCENARIO...: the kernel command line's word that has the
+# guest's kselftest leave those scenarios out (-T a test, -V a variant)
+exclude_args() {
+	local a= s
+	for s in $(tr ',' ' ' <<<"$*"); do
+		case $(scenario_case "$s") in
+		load.*) a+=",-T,$s" ;;
+		*) a+=",-V,$s" ;;
+		esac
+	done
+	echo "TEST_ARGS=${a#,}"
+}
+
+# scenario_lines LOG SCENARIO: the log's lines of a storm scenario, from
+# its case's RUN line to its result line (the test's own messages name the
+# test, which the storms' variants share)
+scenario_lines() {
+	awk -v want="$(scenario_case "$2")" '
+		/RUN +(load|storm)\./ { on = 0; for (i = 1; i <= NF; i++) if ($i == want) on = 1 }
+		on { print }
+		on && /(^|[# ])(not )?ok [0-9]+ / { on = 0 }' "$1" 2>/dev/null
+}
+
 # cut_scenario LOG: the storm scenario a boot stopped in (its RUN line has
 # no result line after it; run_kselftest.sh's nesting included), or
 # nothing when it stopped in none
 cut_scenario() {
-	awk 'match($0, /RUN +storm\.[A-Za-z0-9_]+/) {
-		cur = substr($0, RSTART, RLENGTH); sub(/^RUN +storm\./, "", cur); next }
+	local c
+	c=$(awk 'match($0, /RUN +(load|storm)\.[A-Za-z0-9_.]+/) {
+		cur = substr($0, RSTART, RLENGTH); sub(/^RUN +/, "", cur); next }
 	     /(^|[# ])(not )?ok [0-9]+ / { cur = "" }
-	     END { print cur }' "$1" 2>/dev/null
+	     END { print cur }' "$1" 2>/dev/null)
+	[ -z "$c" ] || case_scenario "$c"
 }
 
 # in_list WORD LIST...: WORD is one of LIST
@@ -403,7 +449,7 @@ known_boot() {
 	kd=$(known_defect "$3" "$4") || return 1
 	KNOWN_HIT="known defect ${kd%%|*} (see ${kd##*|})"
 	KNOWN_SCENARIO=$(cut -d'|' -f2 <<<"$kd")
-	echo "KNOWN DEFECT ${kd%%|*} in $2, scenario storm.$KNOWN_SCENARIO (that scenario counts as skipped; see ${kd##*|})"
+	echo "KNOWN DEFECT ${kd%%|*} in $2, scenario $(scenario_case "$KNOWN_SCENARIO") (that scenario counts as skipped; see ${kd##*|})"
 	echo "$2 $3 ${kd%%|*}" >>"$1/known-defects.hits"
 }
 
@@ -433,7 +479,7 @@ must_run_boot() {
 }
 
 # result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result, .ktap,
-# .problems) stopped in storm.KNOWN_SCENARIO with the known defect
+# .problems) stopped in the scenario KNOWN_SCENARIO with the known defect
 # KNOWN_HIT. That scenario is skipped, naming the defect, and so are those
 # its plan still owes (they did not run); what the boot reported before
 # stays as it was, a failed scenario failed. Its problems that are the
@@ -442,8 +488,8 @@ must_run_boot() {
 result_as_known() {
 	local r=$1/$2 n secs p f s
 	read -r n _ _ _ secs <"$r.result"
-	ktap_close "$r.ktap" "$2" "did not run: the boot ended in storm.$KNOWN_SCENARIO with $KNOWN_HIT" \
-		"storm.$KNOWN_SCENARIO" "$KNOWN_HIT cut the boot short in it"
+	ktap_close "$r.ktap" "$2" "did not run: the boot ended in $(scenario_case "$KNOWN_SCENARIO") with $KNOWN_HIT" \
+		"$(scenario_case "$KNOWN_SCENARIO")" "$KNOWN_HIT cut the boot short in it"
 	p=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -vc '# SKIP' || true)
 	s=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -c '# SKIP' || true)
 	f=$(grep -cE '^not ok [0-9]+ ' "$r.ktap" || true)
@@ -495,7 +541,7 @@ load_race_boot() {
 	local dir=$1 name=$2 trials=$3 ms=$4
 	shift 4
 	IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 12 * trials)) IOMMU_TEST_RESULTS=$dir \
-	IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=$trials STORM_TRIAL_MS=$ms" \
+	IOMMU_TEST_GUEST_APPEND="$(scenario_args iommu_driver_load_race) STORM_TRIALS=$trials STORM_TRIAL_MS=$ms" \
 		"$TOP/harness/guest.sh" "$name" "$@"
 }
 
@@ -504,7 +550,9 @@ load_race_boot() {
 # race, by its failing trial's line, its first kernel report or its last
 # kernel time stamp; false when it did not (a QEMU crash is no kill)
 guest_kill_seconds() {
-	local c=storm.iommu_driver_load_race t
+	local c t
+
+	c=$(scenario_case iommu_driver_load_race)
 	grep -qE "^not ok [0-9]+ $c( |\$)" "$1.ktap" ||
 		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
 		return 1
@@ -987,8 +1035,8 @@ ktap_failures() {
 # no test in "ok N # SKIP reason"), CRASH when it started and never
 # reported, - when it did not start
 scenario_status() {
-	awk -v want="storm.$2" '
-		/^#  RUN +storm\./ { cur = $3; if (cur == want) v = "CRASH" }
+	awk -v want="$(scenario_case "$2")" '
+		/^#  RUN +(load|storm)\./ { cur = $3; if (cur == want) v = "CRASH" }
 		/^(not )?ok [0-9]+ / {
 			i = ($1 == "not") ? 4 : 3
 			name = ($i == "#") ? cur : $i

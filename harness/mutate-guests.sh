@@ -10,7 +10,8 @@
 #   Killed-by: <target> <check>
 #
 # <check> is a KTAP case of the guest's tests (a smoke test case such as
-# dma_read_pattern, or storm.<scenario> of the kselftest, which then runs
+# dma_read_pattern, or a case of the kselftest (load.iommu_driver_load_race,
+# storm.<scenario>.endpoints_work_after), which then runs
 # alone and is killed when it fails or the guest dies of a kernel report
 # in it, or hung in it) or kernel_report (the guest judge found a report of
 # the list). Verdicts come from the boot's NAME.ktap and NAME.problems
@@ -68,9 +69,9 @@ for m in "${muts[@]}"; do
 	fi
 	log=$res/mutate-guest-$name.log
 	image=initramfs prog=$TOP/harness/guest/iommu_smoke.c append=
-	if [[ "$check" == storm.* ]]; then
+	if [[ "$check" == load.* || "$check" == storm.* ]]; then
 		image=storm prog=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
-		append="STORM_ONLY=${check#storm.} STORM_SECONDS=3"
+		append="$(scenario_args "$(case_scenario "$check")") STORM_SECONDS=3"
 	fi
 	info "$name: building the $kind guest kernel with it"
 	if ! mutant_guest "$m" "$kind" "$image" "$prog" "$log"; then
@@ -85,7 +86,7 @@ for m in "${muts[@]}"; do
 	read -r _ _ _ _ secs <"$out.result" 2>/dev/null || secs=-
 	if [ "$check" = kernel_report ]; then
 		grep -q '^report ' "$out.problems"
-	elif [[ "$check" == storm.* ]]; then
+	elif [[ "$check" == load.* || "$check" == storm.* ]]; then
 		# the scenario failed, or it ran and the guest died of a report
 		# or hung in it
 		grep -qE "^not ok [0-9]+ $check( |:|\$)" "$out.ktap" ||
@@ -96,7 +97,7 @@ for m in "${muts[@]}"; do
 	fi && killed=1 || killed=0
 	# the known-defect filter of the real runs must not excuse it
 	if [ "$killed" = 1 ] && kd=$(known_defect "$target" "$out.log"); then
-		ktap_not_ok "$name" "$target $check failed, but harness/known-defects takes the failure for known defect ${kd%%|*} (in storm.$(cut -d'|' -f2 <<<"$kd")): that entry's signature is wide enough to hide this breakage"
+		ktap_not_ok "$name" "$target $check failed, but harness/known-defects takes the failure for known defect ${kd%%|*} (in $(cut -d'|' -f2 <<<"$kd")): that entry's signature is wide enough to hide this breakage"
 	elif [ "$killed" = 1 ]; then
 		ktap_ok "$name: $target $check failed in $secs s"
 	else

@@ -288,7 +288,7 @@ storm() {
 		selftest-storm arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3
 }
 if [ -f "$BUILD/arm64/storm.cpio" ]; then
-	one="STORM_ONLY=endpoint_bind_unbind STORM_SECONDS=1"
+	one="$(scenario_args endpoint_bind_unbind) STORM_SECONDS=1"
 	expect_failure storm_fails_on_corrupt_disk 'line 1000 of the pattern reads back wrong' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_CORRUPT_DISK=1 IOMMU_TEST_GUEST_APPEND="$one"
 	# the same disk, on a machine that does not say it is set up: SKIP
@@ -297,6 +297,10 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 	grep -qE '# SKIP no /dev/vd\* reads back the pattern' "$tmp/out" &&
 		! grep -qE '^not ok|reads back wrong' "$tmp/out"
 	result $? storm_skips_where_the_machine_is_not_set_up
+	# TEST_ARGS reached the program: the one scenario asked for ran alone
+	[ "$(grep -cE '^(not )?ok [0-9]+ ' "$tmp/out")" = 1 ] &&
+		grep -qE '^ok 1 storm\.endpoint_bind_unbind\.endpoints_work_after ' "$tmp/out"
+	result $? storm_runs_the_scenario_test_args_name
 	expect_failure storm_fails_on_kernel_warning 'kernel log report:' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$one STORM_INJECT_WARN=1"
 	expect_failure storm_fails_when_idle 'under 1 a second: an idle storm' \
@@ -306,9 +310,9 @@ if [ -f "$BUILD/arm64/storm.cpio" ]; then
 	expect_failure storm_guest_hang_is_killed 'watchdog: the guest did not finish in 4 s' \
 		storm IOMMU_TEST_GUEST_TIMEOUT=4 IOMMU_TEST_GUEST_APPEND="STORM_SECONDS=30"
 	expect_failure storm_load_race_trial_without_unload_fails 'trial 2: arm_smmu_v3 is still loaded' \
-		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="STORM_ONLY=iommu_driver_load_race STORM_TRIALS=2 STORM_TRIAL_MS=200 STORM_INJECT_NO_UNLOAD=1"
+		storm IOMMU_TEST_GUEST_TIMEOUT=120 IOMMU_TEST_GUEST_APPEND="$(scenario_args iommu_driver_load_race) STORM_TRIALS=2 STORM_TRIAL_MS=200 STORM_INJECT_NO_UNLOAD=1"
 else
-	for c in storm_fails_on_corrupt_disk storm_skips_where_the_machine_is_not_set_up \
+	for c in storm_fails_on_corrupt_disk storm_skips_where_the_machine_is_not_set_up storm_runs_the_scenario_test_args_name \
 		 storm_fails_on_kernel_warning storm_fails_when_idle \
 		 storm_stall_is_reported storm_guest_hang_is_killed storm_load_race_trial_without_unload_fails; do
 		ktap_skip "$c" "no arm64 kselftest image (run 'make selftests' first)"
@@ -367,7 +371,7 @@ result $? sanitizer_check_leaves_dead_guest_to_its_death
 printf '%s\n' '# a comment line' \
 	'9|10.0 7.2|^6\.12\.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|fault from EP;event 0x[0-9a-f]+ received|1 of 2|a write-up|\] +__device_attach\+0x' >"$tmp/known-defects"
 hang() {
-	echo "#  RUN           storm.${1:-iommu_driver_load_race} ..."
+	echo "#  RUN           $(scenario_case "${1:-iommu_driver_load_race}") ..."
 	echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
 	echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
 }
@@ -375,7 +379,7 @@ hang() {
 hang >"$tmp/heldonly.log"
 { hang; echo "[  60.3]  __device_attach+0x1c/0x40"; echo "[  30.0] virtio_iommu virtio0: write fault from EP 8 at 0x1000"; } >"$tmp/fault.log"
 { hang endpoint_bind_unbind; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/otherscen.log"
-{ hang; echo "ok 1 storm.iommu_driver_load_race"; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/noscen.log"
+{ hang; echo "ok 1 load.iommu_driver_load_race"; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/noscen.log"
 { echo "[  50.0] BUG: KASAN: slab-use-after-free in iommu_deinit_device+0x1/0x2"; cat "$tmp/known.log"; } >"$tmp/unknown.log"
 ( KNOWN_DEFECTS=$tmp/known-defects
   kd=$(known_defect arm64-smmuv3-dt "$tmp/known.log" 2>&1)
@@ -389,7 +393,7 @@ hang >"$tmp/heldonly.log"
   # FIRST alternatives (';'): the soft lockup one names, not another report
   sed 's/|INFO: task .\* blocked for more than|/|INFO: task .* blocked for more than;soft lockup - CPU#[0-9]+ stuck|/' \
 	"$tmp/known-defects" >"$tmp/kd-alt"
-  { echo "#  RUN           storm.iommu_driver_load_race ..."; echo "[  96.4] watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [x:40]"
+  { echo "#  RUN           load.iommu_driver_load_race ..."; echo "[  96.4] watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [x:40]"
     echo "[  96.5]  __device_attach+0x1c/0x40"; } >"$tmp/lockup.log"
   KNOWN_DEFECTS=$tmp/kd-alt known_defect arm64-smmuv3-dt "$tmp/lockup.log" >/dev/null ||
 	echo "a boot whose first report is FIRST's second alternative is not known"
@@ -405,7 +409,7 @@ hang >"$tmp/heldonly.log"
   # the shipped list: a QEMU crash is defect 8 only on QEMU 7.2, and only
   # in its own frame, which the core dump shows
   KNOWN_DEFECTS=$TOP/harness/known-defects
-  echo "#  RUN           storm.iommu_driver_load_race ..." >"$tmp/qemu.log"
+  echo "#  RUN           load.iommu_driver_load_race ..." >"$tmp/qemu.log"
   q="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 139, SIGSEGV)"
   for f in write read; do
 	echo "$q in memory_region_dispatch_$f(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
@@ -605,7 +609,7 @@ result $? mutation_cases_found_in_their_suites
 # uptime, else the first report's time stamp; a passed boot and a QEMU
 # crash are no kill
 k=$tmp/kill
-c=storm.iommu_driver_load_race
+c=load.iommu_driver_load_race
 { printf '%s\n' "#  RUN           $c ..." "# s.c:1:iommu_driver_load_race:trial 3 of 30 failed, at 57 s of uptime" \
 	"not ok 1 $c" >"$k-trial.log"
   grep '^not ok' "$k-trial.log" >"$k-trial.ktap"; : >"$k-trial.problems"
@@ -757,14 +761,38 @@ result $? foreign_tree_untouched_and_skips_named
 # the selftests table reads both kselftest_harness formats of a skip
 # ("ok N storm.x # SKIP why", and before 6.3 "ok N # SKIP why") and
 # tells a scenario that never reported from one that did not start
-printf '%s\n' "#  RUN           storm.a ..." "ok 1 # SKIP old format" \
-	"#  RUN           storm.b ..." "ok 2 storm.b # SKIP new format" \
-	"#  RUN           storm.c ..." "not ok 3 storm.c" "#  RUN           storm.d ..." "ok 4 storm.d" \
-	"#  RUN           storm.e ..." >"$tmp/table.ktap"
+printf '%s\n' "#  RUN           storm.a.endpoints_work_after ..." "ok 1 # SKIP old format" \
+	"#  RUN           storm.b.endpoints_work_after ..." "ok 2 storm.b.endpoints_work_after # SKIP new format" \
+	"#  RUN           storm.c.endpoints_work_after ..." "not ok 3 storm.c.endpoints_work_after" "#  RUN           storm.d.endpoints_work_after ..." "ok 4 storm.d.endpoints_work_after" \
+	"#  RUN           storm.e.endpoints_work_after ..." >"$tmp/table.ktap"
 got=$(for s in a b c d e f; do scenario_status "$tmp/table.ktap" "$s"; done | tr '\n' ' ')
 echo "a-f: $got, not SKIP SKIP FAIL PASS CRASH -" >"$tmp/out"
 [ "$got" = "SKIP SKIP FAIL PASS CRASH - " ]
 result $? selftests_table_reads_both_skip_formats
+
+# the harness's names of the storm scenarios are the kselftest's own
+# cases, in its order, and map back: the program, built for this host and
+# run on a machine it may not touch, SKIPs each case under its KTAP name
+{ cc -O0 -pthread -o "$tmp/storm-host" "$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c" ||
+	echo "the kselftest does not build for the host"
+  want=$(for s in $STORM_SCENARIOS; do scenario_case "$s"; done)
+  got=$(env -u STORM_DISPOSABLE "$tmp/storm-host" 2>&1 | sed -n -E 's/^ok [0-9]+ ([^ ]+) # SKIP .*/\1/p')
+  [ "$got" = "$want" ] || echo "the kselftest's cases are '$(echo $got)', the harness's '$(echo $want)'"
+  for s in $STORM_SCENARIOS; do
+	[ "$(case_scenario "$(scenario_case "$s")")" = "$s" ] || echo "scenario $s does not map back"
+  done
+  printf '%s\n' "#  RUN           load.iommu_driver_load_race ..." "# s.c:1:iommu_driver_load_race:time: 9.0 s" \
+	"ok 1 load.iommu_driver_load_race" "#  RUN           storm.endpoint_bind_unbind.endpoints_work_after ..." \
+	"# s.c:2:endpoints_work_after:time: 13.0 s" "ok 2 storm.endpoint_bind_unbind.endpoints_work_after" \
+	"#  RUN           storm.endpoint_remove_rescan.endpoints_work_after ..." >"$tmp/scen.log"
+  [ "$(scenario_lines "$tmp/scen.log" endpoint_bind_unbind | sed -n -E 's/.*:time: (.*)/\1/p')" = "13.0 s" ] ||
+	echo "scenario_lines does not give endpoint_bind_unbind's own time"
+  [ "$(cut_scenario "$tmp/scen.log")" = endpoint_remove_rescan ] || echo "cut_scenario: '$(cut_scenario "$tmp/scen.log")'"
+  [ "$(exclude_args iommu_driver_load_race,endpoint_bind_unbind)" = "TEST_ARGS=-T,iommu_driver_load_race,-V,endpoint_bind_unbind" ] ||
+	echo "exclude_args: $(exclude_args iommu_driver_load_race,endpoint_bind_unbind)"
+} >"$tmp/out" 2>&1
+[ ! -s "$tmp/out" ]
+result $? storm_scenarios_are_the_kselftest_cases
 
 # 19. a tree too old (or new) for the guests: an option of the guests'
 # fragments that its Kconfig does not define is named, as the tree's lack
@@ -803,13 +831,13 @@ expect_failure checkpatch_spdxcheck_that_cannot_run_fails "not ok 1 good.patch" 
 rdir=$tmp/results-report
 mkdir -p "$rdir"
 printf '%s\n' "TAP version 13" "1..1" "# selftests: iommu: iommu_probe_storm" "# TAP version 13" "# 1..2" \
-	"# #  RUN           storm.iommu_driver_load_race ..." \
+	"# #  RUN           load.iommu_driver_load_race ..." \
 	"# # s.c:510:iommu_driver_load_race:cycles in 4 s: remove/rescan 2" \
 	"# # s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)" \
 	"# # s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm" \
-	"# #          FAIL  storm.iommu_driver_load_race" "# not ok 1 storm.iommu_driver_load_race" \
-	"# #  RUN           storm.endpoint_bind_unbind ..." "# # s.c:419:endpoint_bind_unbind:time: 13.0 s" \
-	"# ok 2 storm.endpoint_bind_unbind" "not ok 1 selftests: iommu: iommu_probe_storm # exit=1" >"$rdir/tarball.ktap"
+	"# #          FAIL  load.iommu_driver_load_race" "# not ok 1 load.iommu_driver_load_race" \
+	"# #  RUN           storm.endpoint_bind_unbind.endpoints_work_after ..." "# # s.c:419:endpoint_bind_unbind:time: 13.0 s" \
+	"# ok 2 storm.endpoint_bind_unbind.endpoints_work_after" "not ok 1 selftests: iommu: iommu_probe_storm # exit=1" >"$rdir/tarball.ktap"
 echo "tarball 0 1 0 60" >"$rdir/tarball.result"
 printf '%s\n' "KTAP version 1" "1..2" "not ok 1 0003-x.patch" "# ERROR: trailing whitespace" "ok 2 0004-y.patch" >"$rdir/cp.ktap"
 echo "cp 1 1 0 3" >"$rdir/cp.result"
@@ -837,7 +865,7 @@ FAIL race (logs: RDIR/race*):
   boot-2:
     the kernel log has a report: BUG: KASAN: slab-use-after-free
 FAIL tarball (logs: RDIR/tarball*):
-  not ok 1 storm.iommu_driver_load_race
+  not ok 1 load.iommu_driver_load_race
       s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)
       s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm
   not ok 1 selftests: iommu: iommu_probe_storm # exit=1
@@ -954,13 +982,13 @@ result $? qemu_versions_and_avoided_devices
 printf '%s\n' '9|10.0 7.2|.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|-|r|a write-up|\] +__device_attach\+0x' >"$tmp/kd27"
 r27=$tmp/r27
 cut_boot() {
-	printf '%s\n' "#  RUN           storm.iommu_driver_load_race ..." \
+	printf '%s\n' "#  RUN           load.iommu_driver_load_race ..." \
 		"[  60.1] INFO: task k:1 blocked for more than 60 seconds." "[  60.3]  __device_attach+0x1c/0x40" >"$r27/b.log"
 	echo "b 0 1 0 9" >"$r27/b.result"
 	echo "report the kernel log has a report: INFO: task k:1 blocked for more than" >"$r27/b.problems"
 	return 1
 }
-pass_boot() { echo "ok 1 storm.iommu_driver_load_race" >"$r27/b.log"; echo "b 1 0 0 9" >"$r27/b.result"; : >"$r27/b.problems"; }
+pass_boot() { echo "ok 1 load.iommu_driver_load_race" >"$r27/b.log"; echo "b 1 0 0 9" >"$r27/b.result"; : >"$r27/b.problems"; }
 fail_boot() {
 	echo "[   1.0] BUG: KASAN: slab-use-after-free in x+0x1/0x2" >"$r27/b.log"
 	echo "b 0 1 0 9" >"$r27/b.result"

@@ -44,7 +44,7 @@ storm=$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c
 res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
 append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
-[ -z "${STORM_EXCLUDE:-}" ] || append+=" STORM_EXCLUDE=$STORM_EXCLUDE"
+[ -z "${STORM_EXCLUDE:-}" ] || append+=" $(exclude_args "$STORM_EXCLUDE")"
 [ -z "${STORM_IOMMU_THREADS:-}" ] || append+=" STORM_IOMMU_THREADS=$STORM_IOMMU_THREADS"
 
 known() { known_boot "$res" "$@"; }
@@ -135,7 +135,7 @@ for t in $targets; do
 done
 
 # target x scenario, from each full boot's KTAP
-scenarios=(iommu_driver_load_race endpoint_bind_unbind endpoint_remove_rescan iommu_unbind_bind_under_storm)
+read -ra scenarios <<<"$STORM_SCENARIOS"
 echo
 printf '%-26s' target; printf ' %-14.14s' load_race bind_unbind remove_rescan iommu_rebind race_boots seconds; echo
 for t in $targets; do
@@ -143,7 +143,7 @@ for t in $targets; do
 	for s in "${scenarios[@]}"; do
 		v=$(scenario_status "$res/selftests-$t$BASE_TAG.ktap" "$s")
 		# the scenario's own time, which the test prints at its end
-		secs_s=$(sed -n -E "s/^# .*:$s:time: ([0-9.]+) s\$/\1/p" "$res/selftests-$t$BASE_TAG.log" 2>/dev/null | sed -n 1,1p)
+		secs_s=$(scenario_lines "$res/selftests-$t$BASE_TAG.log" "$s" | sed -n -E 's/^# .*:time: ([0-9.]+) s$/\1/p' | sed -n 1,1p)
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done

@@ -4,7 +4,10 @@
  * in /tests in name order, say how they ended and power the machine off.
  *
  * The programs inherit the environment the kernel gives init: any NAME=value
- * on the kernel command line (IOMMU_MODULE=arm_smmu_v3, say). Their KTAP goes
+ * on the kernel command line (IOMMU_MODULE=arm_smmu_v3, say). TEST_ARGS, if
+ * set, is their command line, its arguments separated by commas
+ * (TEST_ARGS=-r,load.iommu_driver_load_race: a kselftest_harness test's own
+ * option to run that one test). Their KTAP goes
  * to the console, where the host collects it. The guests boot with
  * loglevel=5, so only kernel warnings and worse interleave with the KTAP;
  * the whole kernel log is printed once the programs have run. The last
@@ -24,6 +27,7 @@
 #include <unistd.h>
 
 #define TESTS_DIR "/tests"
+#define MAX_ARGS 16
 
 static void mount_fs(const char *src, const char *dir, const char *type)
 {
@@ -37,8 +41,24 @@ static int by_name(const struct dirent **a, const struct dirent **b)
 	return strcmp((*a)->d_name, (*b)->d_name);
 }
 
+/* argv of a program: its path, then TEST_ARGS split at its commas */
+static void test_argv(const char *path, char **argv)
+{
+	static char args[512];
+	const char *env = getenv("TEST_ARGS");
+	char *a, *save = NULL;
+	int n = 0;
+
+	argv[n++] = (char *)path;
+	snprintf(args, sizeof(args), "%s", env ? env : "");
+	for (a = strtok_r(args, ",", &save); a && n < MAX_ARGS; a = strtok_r(NULL, ",", &save))
+		argv[n++] = a;
+	argv[n] = NULL;
+}
+
 static int run(const char *path)
 {
+	char *argv[MAX_ARGS + 1];
 	int status;
 	pid_t pid;
 
@@ -49,7 +69,8 @@ static int run(const char *path)
 		return 1;
 	}
 	if (pid == 0) {
-		execl(path, path, (char *)NULL);
+		test_argv(path, argv);
+		execv(path, argv);
 		printf("guest-init: exec %s: %s\n", path, strerror(errno));
 		_exit(127);
 	}

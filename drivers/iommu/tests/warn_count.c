@@ -6,9 +6,8 @@
  * sysfs, so the attribute is read through its kobject.
  *
  * Each case of every suite is watched from its init to the end of its
- * cleanup: a WARN the case did not announce fails it, and so does an
- * announced one that did not come. Only the lockdep suites announce WARNs:
- * a judge of the whole log may take any other WARNING as a failure.
+ * cleanup: a WARN the case did not expect fails it, and so does an
+ * expected one that did not come.
  */
 #include <kunit/resource.h>
 #include <linux/kernfs.h>
@@ -56,13 +55,6 @@ int kernel_warn_count(struct kunit *test)
 	return count;
 }
 
-struct warn_watch {
-	struct kunit_resource res;
-	struct kunit *test;
-	int start;
-	int expected;
-};
-
 static void warn_watch_check(struct kunit_resource *res)
 {
 	struct warn_watch *w = res->data;
@@ -71,7 +63,7 @@ static void warn_watch_check(struct kunit_resource *res)
 	KUNIT_EXPECT_GE_MSG(w->test, count, 0, "cannot read /sys/kernel/warn_count");
 	if (count >= 0)
 		KUNIT_EXPECT_EQ_MSG(w->test, count - w->start, w->expected,
-				    "WARNs during the case (see the log), against the announced ones");
+				    "WARNs during the case (see the log), against the expected ones");
 }
 
 void kunit_watch_warns(struct kunit *test)
@@ -87,15 +79,5 @@ void kunit_watch_warns(struct kunit *test)
 	 * it: it sees the WARNs of the whole cleanup too.
 	 */
 	KUNIT_ASSERT_EQ(test, kunit_add_named_resource(test, NULL, warn_watch_check,
-						       &w->res, "warn_watch", w), 0);
-}
-
-void kunit_expect_warns(struct kunit *test, int n)
-{
-	struct kunit_resource *res;
-
-	res = kunit_find_named_resource(test, "warn_watch");
-	KUNIT_ASSERT_NOT_NULL_MSG(test, res, "the suite's init does not watch WARNs");
-	((struct warn_watch *)res->data)->expected += n;
-	kunit_put_resource(res);
+						       &w->res, WARN_WATCH_NAME, w), 0);
 }

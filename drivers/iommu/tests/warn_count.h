@@ -2,6 +2,7 @@
 #ifndef _IOMMU_TESTS_WARN_COUNT_H
 #define _IOMMU_TESTS_WARN_COUNT_H
 
+#include <kunit/resource.h>
 #include <kunit/test.h>
 #include <linux/debug_locks.h>
 
@@ -10,13 +11,19 @@ int kernel_warn_count(struct kunit *test);
 
 /*
  * Every suite's init calls this: the case fails if, by the end of its
- * cleanup, the kernel WARNed (lockdep reports included) other than the
- * number of times the case announced with kunit_expect_warns().
+ * cleanup, the kernel WARNed (lockdep reports included) other than
+ * @expected times, 0 unless the case says otherwise.
  */
 void kunit_watch_warns(struct kunit *test);
 
-/* The case is about to WARN @n times on purpose. */
-void kunit_expect_warns(struct kunit *test, int n);
+/* The watch, a named resource of the case */
+#define WARN_WATCH_NAME "warn_watch"
+struct warn_watch {
+	struct kunit_resource res;
+	struct kunit *test;
+	int start;
+	int expected;
+};
 
 /*
  * Skips the case when lockdep's assertions are no-ops: lockdep is off, or

@@ -12,6 +12,7 @@
 #include "../iommu-priv.h"
 #include "fake_iommu.h"
 #include "warn_count.h"
+#include "warn_expect.h"
 
 struct fwspec_lockdep_test {
 	struct fake_iommu *smmu;

@@ -41,8 +41,6 @@
  *   STORM_SETTLE      seconds allowed to get back to normal (default 30)
  *   STORM_STALL       seconds a storm or a check may run past its plan
  *                     before it is reported as stalled (default 60)
- *   STORM_ONLY        run only the test of this name
- *   STORM_EXCLUDE     run all tests but the one of this name
  *   STORM_INJECT_WARN log a fake WARNING during each storm (to test the
  *                     kernel log check)
  *   STORM_INJECT_IDLE storm threads that do nothing (to test the floor)
@@ -51,9 +49,11 @@
  *   STORM_INJECT_STALL a storm thread that waits in the kernel and never
  *                     comes back (to test the stall report)
  *
- * iommu_driver_load_race must run before anything loads the IOMMU driver:
- * it loads the module at a random moment of an endpoint storm. It is SKIP
- * when the driver is loaded already. Each trial after the first puts the
+ * load.iommu_driver_load_race must run before anything loads the IOMMU
+ * driver: it loads the module at a random moment of an endpoint storm. It
+ * is SKIP when the driver is loaded already. kselftest_harness's own
+ * options pick tests: -r load.iommu_driver_load_race runs it alone, -v
+ * endpoint_bind_unbind one storm. Each trial after the first puts the
  * machine back as it booted first: the driver unloaded, every endpoint a
  * new device waiting for it in deferred probe.
  */
@@ -442,7 +442,8 @@ static bool storm_machine_set_up(const struct endpoints *ep, char *why, size_t s
 	return true;
 }
 
-FIXTURE(storm) {
+/* What both fixtures hold: the storm, and how the machine was found */
+struct storm_env {
 	struct storm s;
 	struct timespec t0;
 	int kmsg;
@@ -450,41 +451,97 @@ FIXTURE(storm) {
 	const char *module;
 };
 
-FIXTURE_SETUP(storm)
+static void storm_env_setup(struct __test_metadata *_metadata, struct storm_env *e)
 {
 	const char *disposable = getenv("STORM_DISPOSABLE");
 	char why[512];
 
-	clock_gettime(CLOCK_MONOTONIC, &self->t0);
-	self->kmsg = kmsg_open();
+	clock_gettime(CLOCK_MONOTONIC, &e->t0);
+	e->kmsg = kmsg_open();
 	if (!disposable || strcmp(disposable, "1"))
 		SKIP(return, "%s: set STORM_DISPOSABLE=1 in a throw-away VM",
 		     "unbinds and removes this machine's virtio devices");
-	self->threads = env_int("STORM_THREADS", 4, MAX_THREADS);
-	self->seconds = env_int("STORM_SECONDS", 3, 3600);
-	self->settle = env_int("STORM_SETTLE", 30, 3600);
-	self->module = getenv("IOMMU_MODULE");
-	memset(&self->s, 0, sizeof(self->s));
-	self->s.iommu_threads = env_int("STORM_IOMMU_THREADS", self->threads, MAX_THREADS);
-	endpoints_scan(&self->s.ep);
-	if (!self->s.ep.total)
+	e->threads = env_int("STORM_THREADS", 4, MAX_THREADS);
+	e->seconds = env_int("STORM_SECONDS", 3, 3600);
+	e->settle = env_int("STORM_SETTLE", 30, 3600);
+	e->module = getenv("IOMMU_MODULE");
+	memset(&e->s, 0, sizeof(e->s));
+	e->s.iommu_threads = env_int("STORM_IOMMU_THREADS", e->threads, MAX_THREADS);
+	endpoints_scan(&e->s.ep);
+	if (!e->s.ep.total)
 		SKIP(return, "no virtio PCI endpoints");
-	if (!storm_machine_set_up(&self->s.ep, why, sizeof(why)))
+	if (!storm_machine_set_up(&e->s.ep, why, sizeof(why)))
 		SKIP(return, "%s", why);
-	find_virtio_iommu(self->s.iommu_dev, sizeof(self->s.iommu_dev));
+	find_virtio_iommu(e->s.iommu_dev, sizeof(e->s.iommu_dev));
 	stall_start();
+}
+
+static void storm_env_teardown(struct __test_metadata *_metadata, struct storm_env *e)
+{
+	struct timespec t1;
+
+	if (e->kmsg >= 0)
+		close(e->kmsg);
+	/* the scenario's time, storm and checks, for whoever tabulates runs */
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	TH_LOG("time: %.1f s", t1.tv_sec - e->t0.tv_sec +
+	       (t1.tv_nsec - e->t0.tv_nsec) / 1e9);
+}
+
+/*
+ * The load race has a fixture of its own, defined first so that it runs
+ * first: it needs the IOMMU driver not loaded yet, and the storms load it.
+ */
+FIXTURE(load) {
+	struct storm_env e;
+};
+
+FIXTURE_SETUP(load)
+{
+	storm_env_setup(_metadata, &self->e);
+}
+
+FIXTURE_TEARDOWN(load)
+{
+	storm_env_teardown(_metadata, &self->e);
+}
+
+FIXTURE(storm) {
+	struct storm_env e;
+};
+
+/* The storms differ only in what they storm */
+FIXTURE_VARIANT(storm) {
+	enum storm_kind kinds[3];
+	int nkinds;
+};
+
+/* a: endpoint drivers unbound and bound from several threads */
+FIXTURE_VARIANT_ADD(storm, endpoint_bind_unbind) {
+	.kinds = { STORM_BIND },
+	.nkinds = 1,
+};
+
+/* b: endpoints removed and the bus rescanned from several threads */
+FIXTURE_VARIANT_ADD(storm, endpoint_remove_rescan) {
+	.kinds = { STORM_REMOVE },
+	.nkinds = 1,
+};
+
+/* c: the IOMMU driver unbound and bound while both endpoint storms run */
+FIXTURE_VARIANT_ADD(storm, iommu_unbind_bind_under_storm) {
+	.kinds = { STORM_BIND, STORM_REMOVE, STORM_IOMMU_REBIND },
+	.nkinds = 3,
+};
+
+FIXTURE_SETUP(storm)
+{
+	storm_env_setup(_metadata, &self->e);
 }
 
 FIXTURE_TEARDOWN(storm)
 {
-	struct timespec t1;
-
-	if (self->kmsg >= 0)
-		close(self->kmsg);
-	/* the scenario's time, storm and checks, for whoever tabulates runs */
-	clock_gettime(CLOCK_MONOTONIC, &t1);
-	TH_LOG("time: %.1f s", t1.tv_sec - self->t0.tv_sec +
-	       (t1.tv_nsec - self->t0.tv_nsec) / 1e9);
+	storm_env_teardown(_metadata, &self->e);
 }
 
 static int ms_since(const struct timespec *t0, const struct timespec *t1)
@@ -768,48 +825,49 @@ static int iommu_driver_unload(struct storm *s, const char *module)
  * endpoints working and the kernel log clean; the first that does not ends
  * the test. Leaks are counted once, after the last.
  */
-TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
+TEST_F_TIMEOUT(load, iommu_driver_load_race, 600)
 {
 	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE };
+	struct storm_env *e = &self->e;
 	int trials = env_int("STORM_TRIALS", 1, 100000);
-	int ms = env_int("STORM_TRIAL_MS", self->seconds * 1000, 3600 * 1000);
+	int ms = env_int("STORM_TRIAL_MS", e->seconds * 1000, 3600 * 1000);
 	struct timespec t0, t1, u0, u1;
 	int i, ret, unload_ms = 0;
 	struct endpoints ep;
 
-	if (!self->module || !*self->module)
+	if (!e->module || !*e->module)
 		SKIP(return, "IOMMU_MODULE is not set: the IOMMU driver is built in");
-	if (module_loaded(self->module))
+	if (module_loaded(e->module))
 		SKIP(return, "%s is loaded already: the race is with its first load",
-		     self->module);
+		     e->module);
 	clock_gettime(CLOCK_MONOTONIC, &t0);
 	for (i = 0; i < trials; i++) {
 		if (i) {
 			clock_gettime(CLOCK_MONOTONIC, &u0);
 			stall_arm(STALL_UNLOAD, 0);
-			ret = iommu_driver_unload(&self->s, self->module);
+			ret = iommu_driver_unload(&e->s, e->module);
 			stall_disarm();
 			clock_gettime(CLOCK_MONOTONIC, &u1);
 			unload_ms += ms_since(&u0, &u1);
 			ASSERT_EQ(0, ret) {
-				TH_LOG("trial %d: unloading %s: %s", i + 1, self->module,
+				TH_LOG("trial %d: unloading %s: %s", i + 1, e->module,
 				       strerror(-ret));
 			}
 			/* else the load below would race nothing */
-			ASSERT_FALSE(module_loaded(self->module)) {
-				TH_LOG("trial %d: %s is still loaded", i + 1, self->module);
+			ASSERT_FALSE(module_loaded(e->module)) {
+				TH_LOG("trial %d: %s is still loaded", i + 1, e->module);
 			}
 			endpoints_scan(&ep);
 			ASSERT_EQ(0, ep.ready) {
 				TH_LOG("trial %d: %d endpoints bound before %s loads",
-				       i + 1, ep.ready, self->module);
+				       i + 1, ep.ready, e->module);
 			}
 		}
-		storm_run(&self->s, kinds, 2, self->threads, ms, self->module);
-		ASSERT_TRUE(module_loaded(self->module)) {
-			TH_LOG("trial %d: %s did not load", i + 1, self->module);
+		storm_run(&e->s, kinds, 2, e->threads, ms, e->module);
+		ASSERT_TRUE(module_loaded(e->module)) {
+			TH_LOG("trial %d: %s did not load", i + 1, e->module);
 		}
-		if (!storm_check_endpoints(_metadata, &self->s, self->kmsg, self->settle)) {
+		if (!storm_check_endpoints(_metadata, &e->s, e->kmsg, e->settle)) {
 			struct timespec up;
 
 			/* the uptime, for the time a mutation takes to be seen */
@@ -821,64 +879,29 @@ TEST_F_TIMEOUT(storm, iommu_driver_load_race, 600)
 	}
 	clock_gettime(CLOCK_MONOTONIC, &t1);
 	TH_LOG("load races: %d of %d in %d ms: storms %d ms (%d planned, loads %d), unloads %d ms",
-	       i, trials, ms_since(&t0, &t1), self->s.wall_ms, self->s.ms, self->s.load_ms,
+	       i, trials, ms_since(&t0, &t1), e->s.wall_ms, e->s.ms, e->s.load_ms,
 	       unload_ms);
-	storm_check_work(_metadata, &self->s);
-	storm_check_leaks(_metadata, &self->s);
-}
-
-/* a: endpoint drivers unbound and bound from several threads */
-TEST_F_TIMEOUT(storm, endpoint_bind_unbind, 600)
-{
-	const enum storm_kind kinds[] = { STORM_BIND };
-
-	ASSERT_EQ(0, iommu_driver_load(self->module));
-	storm_run(&self->s, kinds, 1, self->threads, self->seconds * 1000, NULL);
-	storm_check(_metadata, &self->s, self->kmsg, self->settle);
-}
-
-/* b: endpoints removed and the bus rescanned from several threads */
-TEST_F_TIMEOUT(storm, endpoint_remove_rescan, 600)
-{
-	const enum storm_kind kinds[] = { STORM_REMOVE };
-
-	ASSERT_EQ(0, iommu_driver_load(self->module));
-	storm_run(&self->s, kinds, 1, self->threads, self->seconds * 1000, NULL);
-	storm_check(_metadata, &self->s, self->kmsg, self->settle);
-}
-
-/* c: the IOMMU driver unbound and bound while both endpoint storms run */
-TEST_F_TIMEOUT(storm, iommu_unbind_bind_under_storm, 600)
-{
-	const enum storm_kind kinds[] = { STORM_BIND, STORM_REMOVE, STORM_IOMMU_REBIND };
-
-	ASSERT_EQ(0, iommu_driver_load(self->module));
-	if (!self->s.iommu_dev[0])
-		SKIP(return, "no virtio-iommu: %s cannot be unbound",
-		     "SMMUv3 (suppress_bind_attrs), intel-iommu or amd-iommu");
-	storm_run(&self->s, kinds, 3, self->threads, self->seconds * 1000, NULL);
-	storm_check(_metadata, &self->s, self->kmsg, self->settle);
+	storm_check_work(_metadata, &e->s);
+	storm_check_leaks(_metadata, &e->s);
 }
 
 /*
- * STORM_ONLY=TEST runs that test alone (the one-race-per-boot loops);
- * STORM_EXCLUDE=TEST leaves it out. Command-line options win.
+ * Each variant's storm, STORM_SECONDS long; then every endpoint must be
+ * back, with its driver and its DMA translated and working, the kernel log
+ * clean and no leak found.
  */
-int main(int argc, char **argv)
+TEST_F_TIMEOUT(storm, endpoints_work_after, 600)
 {
-	char *only = getenv("STORM_ONLY"), *exclude = getenv("STORM_EXCLUDE");
-	char *args[5] = { argv[0] };
-	int n = 1;
+	struct storm_env *e = &self->e;
+	int i;
 
-	if (argc > 1)
-		return test_harness_run(argc, argv);
-	if (only && *only) {
-		args[n++] = "-t";
-		args[n++] = only;
-	}
-	if (exclude && *exclude) {
-		args[n++] = "-T";
-		args[n++] = exclude;
-	}
-	return test_harness_run(n, args);
+	ASSERT_EQ(0, iommu_driver_load(e->module));
+	for (i = 0; i < variant->nkinds; i++)
+		if (variant->kinds[i] == STORM_IOMMU_REBIND && !e->s.iommu_dev[0])
+			SKIP(return, "no virtio-iommu: %s cannot be unbound",
+			     "SMMUv3 (suppress_bind_attrs), intel-iommu or amd-iommu");
+	storm_run(&e->s, variant->kinds, variant->nkinds, e->threads, e->seconds * 1000, NULL);
+	storm_check(_metadata, &e->s, e->kmsg, e->settle);
 }
+
+TEST_HARNESS_MAIN
