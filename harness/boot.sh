@@ -127,8 +127,8 @@ qemu_crash_frame() {
 # assert, g_assert): the code that gave up
 crash_frame() {
 	sed -n -E 's/^#[0-9]+ +(0x[0-9a-f]+ in )?([A-Za-z_][A-Za-z0-9_.]*) .*/\2/p' "$1" |
-		grep -vE '^(__pthread_kill_[a-z_]+|pthread_kill|__GI_raise|raise|__GI_abort|abort|__assert_fail_base|__GI___assert_fail|__assert_fail|__assert_perror_fail|g_assertion_message[a-z_]*|g_log[a-z_]*|g_error)$' |
-		head -n 1
+		{ grep -vE '^(__pthread_kill_[a-z_]+|pthread_kill|__GI_raise|raise|__GI_abort|abort|__assert_fail_base|__GI___assert_fail|__assert_fail|__assert_perror_fail|g_assertion_message[a-z_]*|g_log[a-z_]*|g_error)$' || true; } |
+		sed -n 1p
 }
 
 # qemu_said LOG: what QEMU itself printed when it gave up (error_report's
@@ -136,8 +136,8 @@ crash_frame() {
 # message, GLib's 'ERROR:'/'Bail out!'),
 # on one line
 qemu_said() {
-	grep -aE '^(qemu(-system-[a-z0-9_]+)?: |\*\*$|(Bail out! )?ERROR:)|: Assertion .* failed\.$' "$1" | grep -av '^\*\*$' |
-		awk '!seen[$0]++' | head -n 3 | paste -sd';' - | sed 's/;/; /g'
+	{ grep -aE '^(qemu(-system-[a-z0-9_]+)?: |\*\*$|(Bail out! )?ERROR:)|: Assertion .* failed\.$' "$1" || true; } |
+		{ grep -av '^\*\*$' || true; } | awk '!seen[$0]++' | sed -n 1,3p | paste -sd';' - | sed 's/;/; /g'
 }
 
 problems=() kinds=()
