@@ -423,6 +423,21 @@ hang >"$tmp/heldonly.log"
   QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash whose frame no core told passes as defect 8"
   echo "$q in tlb_flush_page(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
   QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash in another frame passes as defect 8"
+  # QEMU 10.0's abort in the arm64 virtio-iommu load race is defect 23,
+  # with abort() in its core's backtrace, on that QEMU, target and scenario
+  a="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 134, SIGABRT)"
+  echo "$a in virtio_iommu_x(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
+  printf '%s\n' "#2  0x00007f61 in __GI_raise (sig=sig@entry=6)" "#3  0x00007f61 in __GI_abort () at ./stdlib/abort.c:79" \
+	"#4  0x000055d0 in virtio_iommu_x ()" >"$tmp/qemu.qemu-crash"
+  [ "$(QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 23 ] ||
+	echo "QEMU 10.0's abort in the arm64 virtio-iommu load race is not known defect 23"
+  QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU abort on SMMUv3 passes as defect 23"
+  QEMU=7.2 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU 7.2 abort passes as defect 23"
+  echo "#  RUN           $(scenario_case iommu_unbind_bind_under_storm) ..." >"$tmp/qemu-c.log"
+  cp "$tmp/qemu.problems" "$tmp/qemu-c.problems"; cp "$tmp/qemu.qemu-crash" "$tmp/qemu-c.qemu-crash"
+  QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu-c.log" >/dev/null && echo "a QEMU abort in scenario c passes as defect 23"
+  echo "#0  0x000055d0 in virtio_iommu_x ()" >"$tmp/qemu.qemu-crash"
+  QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash whose core shows no abort() passes as defect 23"
 ) >"$tmp/out" 2>&1
 [ ! -s "$tmp/out" ]
 result $? known_defect_only_by_its_signature
