@@ -788,7 +788,8 @@ result $? selftests_table_reads_both_skip_formats
 # the harness's names of the storm scenarios are the kselftest's own
 # cases, in its order, and map back: the program, built for this host and
 # run on a machine it may not touch, SKIPs each case under its KTAP name
-{ cc -O0 -pthread -o "$tmp/storm-host" "$SRC/tools/testing/selftests/iommu/iommu_probe_storm.c" ||
+{ cc -O0 -pthread -I"$TREE/tools/testing/selftests/iommu" -o "$tmp/storm-host" \
+	"$TOP/tools/testing/selftests/iommu/iommu_probe_storm.c" ||
 	echo "the kselftest does not build for the host"
   want=$(for s in $STORM_SCENARIOS; do scenario_case "$s"; done)
   # every case SKIPs, so the program exits with KSFT_SKIP
