@@ -25,7 +25,7 @@ for t in $SELFTEST_TARGETS; do
 	settings=$(tar -xzOf "$out/kselftest.tar.gz" ./iommu/settings)
 	limit=$(sed -n 's/^timeout=//p' <<<"$settings")
 	[[ "$limit" =~ ^[0-9]+$ ]] ||
-		die "$t: the tarball's iommu/settings has no timeout= line." "It is tools/testing/selftests/iommu/settings (in the series, 26/26)."
+		die "$t: the tarball's iommu/settings has no timeout= line." "It is tools/testing/selftests/iommu/settings (in the series, its last patch)."
 	read -ra g <<<"$(guest_target "$t")"
 	# the series' own guests decompress modules (configs/module-xz.config):
 	# a rootfs with plain ones would pass without the compressed-module path
