@@ -30,9 +30,7 @@ for t in $SELFTEST_TARGETS; do
 	# the series' own guests decompress modules (configs/module-xz.config):
 	# a rootfs with plain ones would pass without the compressed-module path
 	if [ "$SRC" = "$TREE" ] && ! grep -q '\.ko\.xz ' "$OUT/$(kind_dir "${g[0]}")/kselftest.list"; then
-		echo "FAIL $name: the rootfs's modules are not xz-compressed: the compressed-module loading was not exercised" >&2
-		echo "     The guest kernel needs configs/module-xz.config (CONFIG_MODULE_DECOMPRESS; lib.sh build_guest_kernel)." >&2
-		printf '%s 0 1 0 0\n' "$name" >"$res/$name.result"
+		target_not_run "$res" "$name" "the rootfs's modules are not xz-compressed: the compressed-module loading was not exercised (the guest kernel needs configs/module-xz.config: CONFIG_MODULE_DECOMPRESS; lib.sh build_guest_kernel)"
 		rc=1
 		continue
 	fi
@@ -49,9 +47,7 @@ for t in $SELFTEST_TARGETS; do
 		continue
 	fi
 	if ! why=$(ktap_nested_all_passed "$res/$name.ktap"); then
-		echo "FAIL $name: $why (${res#"$TOP"/}/$name.log)" >&2
-		read -r n p f sk secs <"$res/$name.result"
-		echo "$n $p $((f + 1)) $sk $secs" >"$res/$name.result"
+		record_failure "$res" "$name" nested-ktap "$why (${res#"$TOP"/}/$name.log)"
 		rc=1
 	fi
 done

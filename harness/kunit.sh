@@ -34,7 +34,7 @@ mkdir -p "$res"
 log=$res/$name.log
 bdir=$OUT/$name
 json=$res/$name.json
-rm -f "$res/$name.result" "$bdir/test.log" "$json"
+rm -f "$res/$name.result" "$res/$name.problems" "$bdir/test.log" "$json"
 t0=$(now)
 
 # A KERNEL_SRC tree without the series (harness/foreign.sh): the test
@@ -81,7 +81,7 @@ if [ -f "$bdir/test.log" ]; then
 		"$bdir/test.log") >"$res/$name.ktap" 2>/dev/null || true
 fi
 # the counts from kunit.py's own JSON (KernelCI's test API), not its text
-counts=$(python3 "$TOP/harness/results.py" --counts "$json" 2>/dev/null) || counts=
+counts=$(iommutest kunit-counts "$json" 2>/dev/null) || counts=
 if [ -z "$counts" ]; then
 	tail -n 40 "$log" >&2
 	die "kunit ($arch): kunit.py did not run the tests (build or boot failed; log above, full log: $log)." \
@@ -95,11 +95,16 @@ if [ -n "${kunit_config:-}" ]; then
 	mv "$res/$name.ktap.all" "$res/$name.ktap"
 	skipped=$((skipped + n))
 fi
-[ $((passed + failed + skipped)) -gt 0 ] || failed=1
-[ "$rc" = 0 ] || [ "$failed" -gt 0 ] || failed=1
-
+# what fails the run besides its cases: one problem each (the report's
+# model counts them, as it does a guest's)
+problem() { printf '%s %s\n' "$1" "$2" >>"$res/$name.problems"; failed=$((failed + 1)); }
+if [ $((passed + failed + skipped)) = 0 ]; then
+	problem no-tests "kunit.py reported no test case (log: ${log#"$TOP"/})"
+elif [ "$rc" != 0 ] && [ "$failed" = 0 ]; then
+	problem exit "kunit.py exited with status $rc while no case failed (log: ${log#"$TOP"/})"
+fi
 report=$(kunit_log_report "$bdir/test.log")
-[ -z "$report" ] || failed=$((failed + 1))
+[ -z "$report" ] || problem report "the kernel log of the KUnit run has a report: $(grep -m1 -E "$KERNEL_REPORTS" <<<"$report")"
 
 if [ "$V" != 1 ]; then
 	cat "$res/$name.ktap" 2>/dev/null || true

@@ -493,7 +493,12 @@ result_as_known() {
 	p=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -vc '# SKIP' || true)
 	s=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -c '# SKIP' || true)
 	f=$(grep -cE '^not ok [0-9]+ ' "$r.ktap" || true)
-	f=$((f + $(grep -cvE '^(report|watchdog|died|qemu-crash|exit|no-tests) ' "$r.problems" 2>/dev/null || true)))
+	# the defect's own problems are marked known-KIND: they stay in the
+	# file, and the report's model does not count them
+	if [ -f "$r.problems" ]; then
+		sed -i -E 's/^(report|watchdog|died|qemu-crash|exit|no-tests) /known-\1 /' "$r.problems"
+		f=$((f + $(grep -cv '^known-' "$r.problems" || true)))
+	fi
 	echo "$n $p $f $s $secs" >"$r.result"
 }
 
@@ -967,11 +972,16 @@ ktap_end() {
 	[ "$KT_N" = "$KT_PLAN" ] ||
 		ktap_not_ok "plan" "the plan said 1..$KT_PLAN but $KT_N results came: fix the count in ktap_begin"
 	mkdir -p "$1"
+	rm -f "$1/$2.problems"	# an earlier run's
 	mv "$KT_FILE" "$1/$2.ktap"
 	printf '%s %s %s %s %s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs" >"$1/$2.result"
 	printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs"
 	[ "$KT_FAIL" = 0 ]
 }
+
+# iommutest ARGS...: the harness's Python side (harness/iommutest: the
+# KTAP reader, the result model and what is written from it)
+iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} python3 -m iommutest "$@"; }
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
@@ -994,40 +1004,6 @@ ktap_nested_all_passed() {
 		return 0
 	fi
 	return 1
-}
-
-# ktap_failures KTAP: each failed test's result line, at any depth, and what
-# it said of its failure: a kselftest_harness case from its first failed
-# expectation ("file.c:LINE:case:Expected ...") or timeout on, a KUnit case
-# from its "EXPECTATION/ASSERTION FAILED" on; a test that said neither, its
-# last lines. A harness check (ktap_not_ok) says why after its result line.
-# A run's console cuts the middle of a long log: this is what must reach
-# its tail.
-ktap_failures() {
-	awk '
-		function flush(    i, from) {
-			from = (first ? first : (n > 4 ? n - 4 : 1))
-			for (i = from; i <= n && i < from + 12; i++) print "    " blk[i]
-			if (n >= from + 12) print "    ..."
-		}
-		{ line = $0; sub(/^[[:space:]#]+/, "", line) }
-		after && /^# / && line !~ /^(ok|not ok) [0-9]+ / && after++ <= 6 { print "    " line; next }
-		{ after = 0 }
-		line ~ /^RUN +/ || line ~ /^ok [0-9]+ / { n = 0; first = 0; next }
-		line ~ /^not ok [0-9]+ / {
-			if (line ~ /# SKIP/) { n = 0; first = 0; next }
-			print line
-			flush()
-			n = 0; first = 0
-			after = ($0 ~ /^not ok /)
-			next
-		}
-		line ~ /^(K?TAP version|1\.\.[0-9]+|[A-Z]+ +[A-Za-z0-9_.]+$|(PASSED|FAILED|Totals):)/ { next }
-		{
-			blk[++n] = line
-			if (!first && line ~ /(:Expected |EXPECTATION FAILED|ASSERTION FAILED|terminated by timeout)/)
-				first = n
-		}' "$1" 2>/dev/null
 }
 
 # scenario_status KTAP SCENARIO: the storm scenario's result in a guest's KTAP (boot.sh): PASS, FAIL or SKIP from the result line

@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 # Run harness steps (harness/STEP.sh) one after the other, keep going when
 # one fails, then print the result table and write results.json and
-# junit.xml (harness/results.py). Exits non-zero when anything failed. A
+# junit.xml (harness/iommutest: one model of the run). Exits non-zero when anything failed. A
 # step that dies before writing its results counts as one failure, and so
 # does one that exits non-zero while its results say it passed.
 #
@@ -15,7 +15,7 @@ set -uo pipefail
 select_tree
 res=${RESULTS:-$OUT/results}
 mkdir -p "$res"
-rm -f "$res"/*.result "$res/known-defects.hits"
+rm -f "$res"/*.result "$res"/*.problems "$res/known-defects.hits"
 # results_state: every NAME.result under the results, "MD5  PATH", sorted
 results_state() { find "$res" -name '*.result' -exec md5sum {} + 2>/dev/null | sort; }
 t0=$(now)
@@ -41,8 +41,7 @@ for s in "$@"; do
 	rc=$?
 	wrote=$(comm -13 <(echo "$before") <(results_state) | cut -d' ' -f3-)
 	if [ -z "$wrote" ]; then
-		printf '%s 0 1 0 %s\n' "$s" "$(($(now) - st))" >"$res/$s.result"
-		printf 'FAIL %s: the step stopped before it produced results (exit %s; see above)\n' "$s" "$rc" >&2
+		record_failure "$res" "$s" not-run "the step stopped before it produced results (exit $rc; see above)"
 	elif [ "$rc" != 0 ] && ! while read -r f; do [ "$(dirname "$f")" != "$res" ] || cat "$f"; done <<<"$wrote" |
 			awk '$3 > 0 { f = 1 } END { exit !f }'; then
 		# the step failed, yet every result it wrote passed: its exit
@@ -52,8 +51,9 @@ for s in "$@"; do
 	fi
 done
 rc=0
-"$TOP/harness/report.sh" "$(($(now) - t0))" || rc=1
-# results.json and junit.xml for CI, read back; a malformed KTAP of a
-# step that passed fails the run
-python3 "$TOP/harness/results.py" "$res" "$(kunit_tool_dir)" "$(kernel_version "$SRC")" "$(qemu_summary)" || rc=1
+# the table, the known defects, why each failed step failed, the summary
+# line, results.json and junit.xml: one model, one verdict
+iommutest report "$res" --wall "$(($(now) - t0))" --kernel "$(kernel_version "$SRC")" \
+	--qemu-summary "$(qemu_summary)" --qemu-selected "$(qemu_selected)" \
+	--known-defects "$KNOWN_DEFECTS" || rc=1
 exit "$rc"

@@ -1,0 +1,187 @@
+# SPDX-License-Identifier: GPL-2.0
+"""The harness's one KTAP reader.
+
+Every KTAP the harness meets is read here: the kernel's KUnit output
+(subtests nested by indentation), a guest's console KTAP (kselftest_harness,
+whose "#  RUN" lines open a case), the KTAP that run_kselftest.sh wraps in
+"# " (a whole document nested in the diagnostics of its one top-level
+result), and the harness's own checks (a failed check says why in "# "
+lines after its result line).
+
+A document is read into Test objects. Counting follows the KTAP
+specification: a test's subtests are those indented under it; a document
+wrapped in "# " is diagnostic output of the test that follows it (its
+parent's result covers it) and is read into Test.wrapped, so that what
+it says of its failures is still shown.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+RESULT = re.compile(r'^(not ok|ok) +(\d+)(?: +-)?(?: +([^#]*?))? *(?:# *(.*))?$')
+PLAN = re.compile(r'^1\.\.(\d+)')
+VERSION = re.compile(r'^K?TAP version \d+')
+RUN = re.compile(r'^RUN +(\S+)')
+# lines that are scaffolding, not what a test said
+NOISE = re.compile(r'^(K?TAP version|1\.\.[0-9]+|[A-Z]+ +[A-Za-z0-9_.]+$|(PASSED|FAILED|Totals):)')
+# where a test starts to say what went wrong: kselftest_harness's first
+# failed expectation, its timeout, KUnit's failed expectation
+FIRST_WORD = re.compile(r'(:Expected |EXPECTATION FAILED|ASSERTION FAILED|terminated by timeout)')
+
+
+@dataclass
+class Test:
+    name: str
+    number: int
+    status: str                 # PASS, FAIL or SKIP
+    directive: str = ''         # what follows '#' on the result line
+    line: str = ''              # the result line, without nesting
+    said: list = field(default_factory=list)     # its lines since the previous result or RUN
+    after: list = field(default_factory=list)    # "# " lines right after its result
+    subtests: list = field(default_factory=list)
+    wrapped: list = field(default_factory=list)  # results of a "# "-wrapped document before it
+
+    def leaves(self):
+        if not self.subtests:
+            yield self
+        for t in self.subtests:
+            yield from t.leaves()
+
+
+@dataclass
+class Document:
+    tests: list = field(default_factory=list)   # top-level results, in order
+    plan: int = None                            # the last top-level plan
+    errors: list = field(default_factory=list)  # what does not read as KTAP
+    in_run: str = ''                            # a RUN case that never reported
+
+    def leaves(self):
+        for t in self.tests:
+            yield from t.leaves()
+
+    def all_results(self):
+        """Every result at any depth, wrapped ones included, in line order."""
+        def walk(t):
+            for w in t.wrapped:
+                yield from walk(w)
+            for s in t.subtests:
+                yield from walk(s)
+            yield t
+        for t in self.tests:
+            yield from walk(t)
+
+    def failures(self):
+        return [t for t in self.all_results()
+                if t.status == 'FAIL']
+
+
+def _status(kind, directive):
+    if directive.upper().startswith('SKIP'):
+        return 'SKIP'
+    return 'PASS' if kind == 'ok' else 'FAIL'
+
+
+def _split(raw):
+    """(indent, hashes, text): leading blanks, "# " wrap levels, the rest."""
+    text = raw.rstrip('\n')
+    body = text.lstrip(' \t')
+    indent = len(text) - len(body)
+    hashes = 0
+    while body.startswith('#') and RESULT.match(body.lstrip('# \t')) or \
+            body.startswith('# ') and (VERSION.match(body.lstrip('# \t')) or
+                                       PLAN.match(body.lstrip('# \t'))):
+        body = body[1:].lstrip(' ')
+        hashes += 1
+    return indent, hashes, body
+
+
+def parse(lines):
+    """Read KTAP lines (an iterable of str) into a Document."""
+    doc = Document()
+    # per (hashes, indent): the results read and not yet claimed by a
+    # parent, and what was said since the last result
+    pending = {}
+    said = []           # the linear view: lines since the last result or RUN
+    last = None         # the last result of any level, for its "after" lines
+    top_indent = None
+    for raw in lines:
+        indent, hashes, body = _split(raw)
+        stripped = body.lstrip('# \t')
+        m = RESULT.match(body) if body else None
+        if m:
+            kind, num, name, directive = m.group(1), int(m.group(2)), m.group(3), m.group(4) or ''
+            t = Test(name=name or '', number=num, status=_status(kind, directive),
+                     directive=directive, line=body, said=said)
+            said = []
+            key = (hashes, indent)
+            # the subtests: results deeper in indentation at this wrap
+            # level; a wrapped document: results at deeper wrap levels
+            for k in sorted(pending):
+                if k == key or not pending[k]:
+                    continue
+                if k[0] == hashes and k[1] > indent:
+                    t.subtests.extend(pending[k])
+                    pending[k] = []
+                elif k[0] > hashes:
+                    t.wrapped.extend(pending[k])
+                    pending[k] = []
+            if not t.name and doc.in_run and hashes == 0:
+                t.name = doc.in_run   # kselftest_harness before 6.3: "ok N # SKIP why"
+            if hashes == 0:
+                doc.in_run = ''
+            pending.setdefault(key, []).append(t)
+            if hashes == 0 and (top_indent is None or indent <= top_indent):
+                top_indent = indent
+            last = t if (hashes == 0 and kind == 'not ok' and not indent) else None
+            continue
+        if last is not None and body.startswith('#') and not RUN.match(stripped) \
+                and not stripped.startswith('Subtest:'):
+            if len(last.after) < 7:
+                last.after.append(stripped)
+            continue
+        last = None
+        r = RUN.match(stripped)
+        if r:
+            said = []
+            if hashes == 0 and body.startswith('#'):
+                doc.in_run = r.group(1)
+            continue
+        if hashes == 0 and not indent and PLAN.match(body):
+            doc.plan = int(PLAN.match(body).group(1))
+        if stripped and not NOISE.match(stripped):
+            said.append(stripped)
+    if top_indent is None:
+        return doc
+    doc.tests = pending.get((0, top_indent), [])
+    for k, rest in pending.items():
+        if rest and k != (0, top_indent):
+            doc.errors.append(f'{len(rest)} result(s) at indentation {k[1]} that no test at '
+                              f'indentation {top_indent} closes')
+    return doc
+
+
+def read(path):
+    """The Document of a KTAP file; an empty one when there is no file."""
+    try:
+        with open(path, errors='replace') as fh:
+            return parse(fh)
+    except FileNotFoundError:
+        return Document()
+
+
+def failure_lines(doc):
+    """Each failed result, at any depth, and what it said of its failure:
+    from its first failed expectation (or timeout) on, else its last lines;
+    a harness check's "# " lines after its result. This is what a run's
+    console must keep when it cuts the middle of a long log."""
+    out = []
+    for t in doc.failures():
+        out.append(t.line)
+        first = next((i for i, s in enumerate(t.said) if FIRST_WORD.search(s)), None)
+        frm = first if first is not None else max(len(t.said) - 5, 0)
+        block = t.said[frm:]
+        out.extend('    ' + s for s in block[:12])
+        if len(block) > 12:
+            out.append('    ...')
+        out.extend('    ' + s for s in t.after)
+    return out
