@@ -30,12 +30,8 @@ mapfile -t dirs < <(printf '%s\n' "${touched[@]}" | cut -d/ -f1-2 | sort -u | se
 
 ktap_begin "$(wc -w <<<"$arches")"
 for arch in $arches; do
-	case "$arch" in
-	arm64)	cross=aarch64-linux-gnu- ;;
-	arm)	cross=arm-linux-gnueabihf- ;;
-	x86_64)	cross= ;;
-	*)	die "allmod: unknown arch $arch." ;;
-	esac
+	arch_known "$arch" allmod
+	cross=${ARCH_CROSS[$arch]}
 	o=$OUT/allmod-$arch
 	log=$res/allmod-$arch.log
 	kmake() {

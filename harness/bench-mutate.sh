@@ -34,11 +34,7 @@ res=$OUT/results
 mkdir -p "$res"
 race_case=race_configure_vs_iommu_registration
 # kunit.py exec needs to know how the kernel of BENCH_ARCH runs (as kunit_py)
-case "$arch" in
-um)	exec_args=() ;;
-arm64)	exec_args=(--arch=arm64 --cross_compile=aarch64-linux-gnu- "--qemu_args=-smp 2") ;;
-*)	exec_args=("--arch=$arch" "--qemu_args=-smp 2") ;;
-esac
+kunit_arch_args "$arch"
 
 # kill_seconds LOG: seconds from kunit.py's start of the kernel to its first
 # failing case, by kunit.py's own time stamps (whole seconds)
@@ -68,7 +64,7 @@ for m in "${muts[@]}"; do
 		# A broken kernel may hang after its first failure: kunit.py's
 		# own timeout ends the run; the failure is seen by then
 		(cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" \
-			"${exec_args[@]}" --timeout "$timeout" iommu_race) >"$log.run" 2>&1 || true
+			"${KUNIT_ARCH_ARGS[@]}" --timeout "$timeout" iommu_race) >"$log.run" 2>&1 || true
 		cat "$log.run" >>"$log"
 		# the race case, or one of its parameters, failed or crashed
 		if grep -Eq "\\[(FAILED|CRASHED)\\] ($race_case|configure vs )" "$log.run"; then

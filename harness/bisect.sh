@@ -53,11 +53,9 @@ for c in "${commits[@]}"; do
 	fi
 	[ ! -s "$kunit_frag" ] || extra=("$kunit_frag")
 	for a in "${archs[@]}"; do
-		case "$a" in
-		arm64)	frags=("$C/arm64-guest.config" "$C/arm64-acpi.config" "$C/bisect.config") ;;
-		x86_64)	frags=("$C/x86_64-guest.config" "$C/bisect-x86_64.config") ;;
-		*)	die "BISECT_ARCHS: $a is not supported." "Use arm64 and/or x86_64." ;;
-		esac
+		[ -n "${ARCH_BISECT_CONFIGS[$a]:-}" ] ||
+			die "BISECT_ARCHS: $a is not supported." "Use arm64 and/or x86_64 (harness/iommutest/targets.py)."
+		read -ra frags <<<"$(configs_of "${ARCH_BISECT_CONFIGS[$a]}")"
 		log=$res/bisect-$n-$a.log
 		if IOMMU_TEST_KERNEL_SRC=$wt "$TOP/harness/build-kernel.sh" "bisect-$a" "$a" \
 			"${frags[@]}" "$C/debug.config" "$C/kmemleak.config" "${extra[@]}" >"$log" 2>&1; then

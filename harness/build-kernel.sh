@@ -17,11 +17,8 @@ shift 2
 select_tree
 ccache_env
 
-case "$arch" in
-arm64)	cross=aarch64-linux-gnu-; image=arch/arm64/boot/Image ;;
-x86_64)	cross=; image=arch/x86/boot/bzImage ;;
-*)	die "build-kernel: ARCH=$arch is not supported." "Use arm64 or x86_64." ;;
-esac
+arch_known "$arch" build-kernel
+cross=${ARCH_CROSS[$arch]} image=${ARCH_IMAGE[$arch]}
 
 kout=$OUT/$name
 mkdir -p "$kout" "$OUT/logs"

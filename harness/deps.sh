@@ -21,14 +21,16 @@ set -euo pipefail
 # program with -lcap (the standalone check builds the kselftest with it).
 CORE=(make gcc flex bison bc libelf-dev libssl-dev ccache python3 git
       cpio xz-utils kmod rsync perl gawk python3-ply python3-git libcap-dev)
-CROSS_ARM64=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross)
-# gdb reads a crashed QEMU's frame from its core dump (boot.sh)
-GUESTS=("${CROSS_ARM64[@]}" qemu-system-arm qemu-system-x86 qemu-efi-aarch64 gdb)
+# The arches' and guest kinds' packages are in their table
+# (harness/iommutest/targets.py). gdb reads a crashed QEMU's frame from its
+# core dump (boot.sh).
+GUESTS=(gdb)
+for _a in $GUEST_ARCHES; do GUESTS+=(${ARCH_PACKAGES[$_a]} "${ARCH_QEMU_PACKAGE[$_a]}"); done
+for _k in $GUEST_KINDS; do GUESTS+=(${KIND_FIRMWARE_PACKAGE[$_k]}); done
+unset _a _k
+# kunit_needs ARCH: what a KUnit run on ARCH needs (UML: nothing more)
 kunit_needs() {
-	case "$1" in
-	arm64)	echo "${CROSS_ARM64[*]} qemu-system-arm" ;;
-	x86_64)	echo qemu-system-x86 ;;
-	esac
+	[ "$1" = um ] || echo "${ARCH_PACKAGES[$1]} ${ARCH_QEMU_PACKAGE[$1]}"
 }
 # goal_packages GOAL: the packages GOAL needs beyond CORE
 goal_packages() {
@@ -38,9 +40,9 @@ goal_packages() {
 	bench-mutate) echo "$(kunit_needs "${BENCH_ARCH:-x86_64}") ${GUESTS[*]}" ;;
 	coverage | bench-kunit | kunit-repeat | mutate | checkpatch | kerneldoc | \
 	standalone-check | selftest | tree | export | deps) ;;
-	bisect-check) echo "${CROSS_ARM64[*]}" ;;
-	allmod-check) echo "${CROSS_ARM64[*]} gcc-arm-linux-gnueabihf" ;;
-	everything) echo "${GUESTS[*]} gcc-arm-linux-gnueabihf" ;;
+	bisect-check) echo "${ARCH_PACKAGES[arm64]}" ;;
+	allmod-check) echo "${ARCH_PACKAGES[arm64]} ${ARCH_PACKAGES[arm]}" ;;
+	everything) echo "${GUESTS[*]} ${ARCH_PACKAGES[arm]}" ;;
 	*)	echo "${GUESTS[*]}" ;;
 	esac
 }
@@ -151,8 +153,12 @@ install_base() {
 # build/busybox/ARCH. arm64 is a foreign architecture here: its package
 # lists are fetched for this download only, dpkg is not told about it.
 install_busybox() {
-	local a arches=(-o APT::Architectures::=amd64 -o APT::Architectures::=arm64) tmp
-	for a in amd64 arm64; do
+	local a arches=() debs=() tmp
+	for a in $GUEST_ARCHES; do
+		debs+=("${ARCH_DEBIAN[$a]}")
+		arches+=(-o "APT::Architectures::=${ARCH_DEBIAN[$a]}")
+	done
+	for a in "${debs[@]}"; do
 		[ -x "$BUILD/busybox/$a/busybox" ] && continue
 		[ "$(id -u)" = 0 ] ||
 			die "busybox for $a guests is missing and this is not root." \
@@ -236,7 +242,7 @@ install_qemu() {
 	rm_build "$dir"
 	mkdir -p "$dir/bin"
 	for p in "$BUILD/apt/$suite/debs"/*.deb; do dpkg-deb -x "$p" "$dir/root"; done
-	for b in qemu-system-aarch64 qemu-system-x86_64; do
+	for b in $(for a in $GUEST_ARCHES; do echo "${ARCH_QEMU[$a]}"; done); do
 		[ -x "$dir/root/usr/bin/$b" ] || die "QEMU $name: the packages have no usr/bin/$b."
 		p=$(ldd "$dir/root/usr/bin/$b" | awk '/not found/ { print $1 }' | paste -sd' ' -)
 		[ -z "$p" ] || die "QEMU $name: $b needs libraries this system lacks: $p." \

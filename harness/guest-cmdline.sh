@@ -25,7 +25,7 @@
 guest_cmdline() {
 	local usage="guest_cmdline KERNEL INITRD DIR KIND MACHINE IOMMU-MODULE [QEMU-ARG...]"
 	local kernel=${1:?$usage} initrd=${2:?$usage} dir=${3:?$usage} kind=${4:?$usage}
-	local machine=${5:?$usage} module=${6?$usage} append qemu fw disks args
+	local machine=${5:?$usage} module=${6?$usage} append arch qemu fw disks args
 	shift 6
 	# the QEMU of harness/qemu-versions that runs this guest's devices;
 	# QEMU_NAME for the caller
@@ -66,24 +66,18 @@ guest_cmdline() {
 	# otherwise (init's environment keeps the first of two values)
 	[[ " ${GUEST_APPEND:-} " == *" EXPECT_ENDPOINTS="* ]] || append+=" EXPECT_ENDPOINTS=2"
 	append+=" IOMMU_MODULE=$module STORM_DISPOSABLE=1 ${GUEST_APPEND:-}"
-	case "$kind" in
-	arm64)
-		qemu=qemu-system-aarch64
-		args=(-cpu max,pauth-impdef=on -append "console=ttyAMA0 $append") ;;
-	arm64-acpi)
-		qemu=qemu-system-aarch64
-		fw=/usr/share/qemu-efi-aarch64/QEMU_EFI.fd
-		[ -f "$fw" ] || die "$fw is missing." "Run 'make deps' (package qemu-efi-aarch64)."
+	[ -n "${KIND_ARCH[$kind]+x}" ] || die "guest: unknown KIND $kind." "$usage" "Kinds: $GUEST_KINDS."
+	arch=${KIND_ARCH[$kind]}
+	qemu=${ARCH_QEMU[$arch]}
+	args=(-cpu "${ARCH_CPU[$arch]}")
+	fw=${KIND_FIRMWARE[$kind]}
+	if [ -n "$fw" ]; then
+		[ -f "$fw" ] || die "$fw is missing." "Run 'make deps' (package ${KIND_FIRMWARE_PACKAGE[$kind]})."
 		# The virt machine wants its flash images exactly 64 MiB.
 		cp "$fw" "$dir/efi-code.img" && truncate -s 64M "$dir/efi-code.img"
-		args=(-cpu max,pauth-impdef=on
-		      -drive "if=pflash,format=raw,readonly=on,file=$dir/efi-code.img"
-		      -append "console=ttyAMA0 acpi=force $append") ;;
-	x86_64)
-		qemu=qemu-system-x86_64
-		args=(-cpu max -append "console=ttyS0 $append") ;;
-	*)	die "guest: unknown KIND $kind." "$usage" ;;
-	esac
+		args+=(-drive "if=pflash,format=raw,readonly=on,file=$dir/efi-code.img")
+	fi
+	args+=(-append "console=${ARCH_CONSOLE[$arch]}${KIND_APPEND[$kind]:+ ${KIND_APPEND[$kind]}} $append")
 
 	# The disks' DMA goes through the IOMMU only with iommu_platform=on
 	# (VIRTIO_F_ACCESS_PLATFORM; modern virtio only): without it QEMU reads the

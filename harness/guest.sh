@@ -31,7 +31,7 @@ guest_cmdline "$k/kernel-image" "$initrd" "$k" "$kind" "$machine" "$module" "$@"
 
 # for boot.sh's scripts/decode_stacktrace.sh of a kernel report
 knob DECODE_KERNEL "$k"
-knob DECODE_CROSS "$([ "$(kind_arch "$kind")" = x86_64 ] || echo aarch64-linux-gnu-)"
+knob DECODE_CROSS "${ARCH_CROSS[$(kind_arch "$kind")]}"
 
 # the start line of the sanitizer built into the kernel, which boot.sh
 # requires in the log of a guest that ran to its end

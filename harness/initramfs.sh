@@ -33,11 +33,8 @@ name=${1:?$usage}
 arch=${2:?$usage}
 shift 2
 select_tree
-case "$arch" in
-arm64)	cc=aarch64-linux-gnu-gcc ;;
-x86_64)	cc=gcc ;;
-*)	die "initramfs: ARCH=$arch is not supported." ;;
-esac
+arch_known "$arch" initramfs
+cc=${ARCH_CROSS[$arch]}gcc
 
 kout=$OUT/$name
 image=${IMAGE:-initramfs}
@@ -60,7 +57,7 @@ busybox=
 n=10
 for t in "$@"; do
 	case "$t" in
-	*.sh)	busybox=$BUILD/busybox/$([ "$arch" = arm64 ] && echo arm64 || echo amd64)/busybox
+	*.sh)	busybox=$BUILD/busybox/${ARCH_DEBIAN[$arch]}/busybox
 		[ -x "$busybox" ] ||
 			die "$name: $(basename "$t") needs $busybox." "Run 'harness/deps.sh --busybox' as root."
 		cp "$t" "$stage/tests/$n-$(basename "${t%.sh}")" ;;

@@ -35,7 +35,7 @@ for t in $SELFTEST_TARGETS; do
 		continue
 	fi
 	knob DECODE_KERNEL "$OUT/$(kind_dir "${g[0]}")"
-	knob DECODE_CROSS "$([ "$(kind_arch "${g[0]}")" = x86_64 ] || echo aarch64-linux-gnu-)"
+	knob DECODE_CROSS "${ARCH_CROSS[$(kind_arch "${g[0]}")]}"
 	# the check must run: a boot that a known defect cut short is booted
 	# again (must_run_boot)
 	tarball_boot() {

@@ -39,8 +39,7 @@ append="STORM_SECONDS=${STORM_SECONDS:-3} STORM_THREADS=${STORM_THREADS:-4}"
 # gen_tar KERNEL-DIR ARCH: build and pack the iommu collection against the
 # guest kernel's headers; prints the tarball's path
 gen_tar() {
-	local kdir=$1 arch=$2 cross='' inst log
-	[ "$arch" = x86_64 ] || cross=aarch64-linux-gnu-
+	local kdir=$1 arch=$2 cross=${ARCH_CROSS[$2]} inst log
 	inst=$OUT/kselftest/install-$arch
 	log=$OUT/logs/kselftest-$arch.log
 	rm_build "$inst"
@@ -70,8 +69,7 @@ gen_tar() {
 # program's interpreter and the libraries it names (all of glibc's live in
 # one directory of the cross or the host toolchain)
 libc_files() {
-	local arch=$1 prog=$2 readelf=readelf libdir=/lib/x86_64-linux-gnu interp lib
-	[ "$arch" = x86_64 ] || { readelf=aarch64-linux-gnu-readelf libdir=/usr/aarch64-linux-gnu/lib; }
+	local arch=$1 prog=$2 readelf=${ARCH_READELF[$1]} libdir=${ARCH_LIBDIR[$1]} interp lib
 	interp=$($readelf -l "$prog" | sed -n 's/.*Requesting program interpreter: \(.*\)]$/\1/p')
 	[ -n "$interp" ] || return 0
 	echo "-f $libdir/$(basename "$interp")=$interp"

@@ -18,7 +18,7 @@ arch=${ARCH:-um}
 select_tree
 ccache_env
 case "$arch" in um|arm64|x86_64) ;; *)
-	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64." ;;
+	die "ARCH=$arch is not supported by 'make kunit'." "Use ARCH=um, arm64 or x86_64 (kunit_arch_args, harness/lib.sh)." ;;
 esac
 
 name=kunit-$arch

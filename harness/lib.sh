@@ -38,6 +38,30 @@ knob() {
 # Everything the harness writes, and everything it deletes, is under
 # build/ of this checkout; no variable moves it.
 BUILD=$TOP/build
+
+# iommutest ARGS...: the harness's Python side (harness/iommutest: the
+# target table, the KTAP reader, the result model and what is written from
+# it), run by Debian's python3 (a version manager's shim first on PATH
+# costs most of a second a call)
+PYTHON=$(command -v /usr/bin/python3 || command -v python3) ||
+	die "python3 is not installed." "Install it as root: apt-get install python3"
+iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} "$PYTHON" -m iommutest "$@"; }
+# The arch, guest kernel and target table (harness/iommutest/targets.py)
+# as bash arrays: ARCH_*[ARCH], KIND_*[KIND], TARGET_*[TARGET],
+# GUEST_TARGETS, GUEST_KINDS; written again when the table changes
+_tt=$BUILD/.targets.sh
+if [ ! -s "$_tt" ] || [ "$TOP/harness/iommutest/targets.py" -nt "$_tt" ]; then
+	mkdir -p "$BUILD"
+	iommutest shell >"$_tt.$$" && mv "$_tt.$$" "$_tt" ||
+		die "harness/iommutest/targets.py does not load (output above)." "Fix the table there."
+fi
+. "$_tt"
+unset _tt
+# arch_known ARCH WHO: ARCH is in the table, or WHO dies naming them
+arch_known() {
+	[ -n "${ARCH_READELF[$1]+x}" ] ||
+		die "$2: ARCH=$1 is not supported." "Use one of: ${!ARCH_READELF[*]} (harness/iommutest/targets.py)."
+}
 # the prepared tree: build/linux, or (TREE_NAME, the harness selftest's)
 # another name under build/
 [[ "${TREE_NAME:-linux}" =~ ^[a-z][a-z0-9-]*$ ]] ||
@@ -200,19 +224,25 @@ ccache_env() {
 # race suite runs truly in parallel; UML has one), kernel output in
 # BUILD-DIR/test.log. Needs select_tree and ccache_env first.
 kunit_py() {
-	local arch=$1 bdir=$2 cc="ccache gcc"
+	local arch=$1 bdir=$2
 	local args=(--kunitconfig="${kunit_config:-drivers/iommu/tests}" --jobs "$(nproc)" --timeout 300)
 	shift 2
 	args+=("$@")
-	case "$arch" in
+	kunit_arch_args "$arch"
+	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" "${KUNIT_ARCH_ARGS[@]}" \
+		--build_dir="$bdir" --make_options "CC=ccache ${ARCH_CROSS[$arch]}gcc")
+}
+# kunit_arch_args ARCH: KUNIT_ARCH_ARGS, kunit.py's options that run ARCH's
+# kernel: none for UML, the arch's own under QEMU with two CPUs (so that
+# the race suite runs truly in parallel; UML has one)
+kunit_arch_args() {
+	KUNIT_ARCH_ARGS=()
+	case "$1" in
 	um)	;;
-	arm64)	cc="ccache aarch64-linux-gnu-gcc"
-		args+=(--arch=arm64 --cross_compile=aarch64-linux-gnu- "--qemu_args=-smp 2") ;;
-	x86_64)	args+=(--arch=x86_64 "--qemu_args=-smp 2") ;;
-	*)	die "ARCH=$arch is not supported by the KUnit runs." "Use ARCH=um, arm64 or x86_64." ;;
+	arm64 | x86_64) read -ra KUNIT_ARCH_ARGS <<<"${ARCH_KUNIT[$1]}"
+		KUNIT_ARCH_ARGS+=("--qemu_args=-smp 2") ;;
+	*)	die "ARCH=$1 is not supported by the KUnit runs." "Use ARCH=um, arm64 or x86_64." ;;
 	esac
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" \
-		--build_dir="$bdir" --make_options "CC=$cc")
 }
 
 # case_suite CASE: the name of the KUnit suite that holds CASE, from the
@@ -569,33 +599,18 @@ guest_kill_seconds() {
 
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"
 # for a driver that is built in) and extra QEMU arguments of one of the
-# guest targets, on one line. intel-iommu and amd-iommu cannot be modules
-# or be unbound: their targets run the smoke test and the endpoint storms,
-# under lockdep, and skip the load race and the IOMMU unbind.
-# amd-iommu runs with pt=off: QEMU 10.0's AMD-Vi with pass-through on (its
-# default) leaves every endpoint on an untranslated alias of system memory
-# whatever the guest's device table says (fwspec-tests.rst, QEMU versions);
-# a kernel that never asks for pass-through loses nothing by its absence.
-GUEST_TARGETS="arm64-smmuv3-dt arm64-virtio-iommu-dt arm64-smmuv3-iort x86_64-virtio-iommu-viot x86_64-intel-iommu x86_64-amd-iommu"
+# guest targets (harness/iommutest/targets.py), on one line
 guest_target() {
-	case "$1" in
-	arm64-smmuv3-dt)	  echo "arm64 virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
-	arm64-virtio-iommu-dt)	  echo "arm64 virt,gic-version=3 virtio_iommu -device virtio-iommu-pci" ;;
-	arm64-smmuv3-iort)	  echo "arm64-acpi virt,iommu=smmuv3,gic-version=3 arm_smmu_v3" ;;
-	x86_64-virtio-iommu-viot) echo "x86_64 q35 virtio_iommu -device virtio-iommu-pci" ;;
-	x86_64-intel-iommu)	  echo "x86_64 q35 - -device intel-iommu" ;;
-	x86_64-amd-iommu)	  echo "x86_64 q35 - -device amd-iommu,pt=off" ;;
-	*) die "unknown guest target $1." "Targets: $GUEST_TARGETS." ;;
-	esac
+	[ -n "${TARGET_KIND[$1]+x}" ] || die "unknown guest target $1." "Targets: $GUEST_TARGETS."
+	echo "${TARGET_KIND[$1]} ${TARGET_MACHINE[$1]} ${TARGET_MODULE[$1]} ${TARGET_QEMU_ARGS[$1]}"
 }
 
 # guest_kind_targets KIND: the guest targets that boot the kernel KIND
 # (arm64, arm64-acpi, x86_64); false when none does
 guest_kind_targets() {
-	local t g
+	local t
 	for t in $GUEST_TARGETS; do
-		read -ra g <<<"$(guest_target "$t")"
-		[ "${g[0]}" != "$1" ] || echo "$t"
+		[ "${TARGET_KIND[$t]}" != "$1" ] || echo "$t"
 	done | grep .
 }
 
@@ -679,17 +694,14 @@ sanitizer_config() {
 		return 0
 	elif [ "${KCSAN:-0}" != 1 ]; then
 		echo "$C/kasan.config $C/kmemleak.config"
-	elif [ "$1" = arm64 ]; then
-		echo "$C/kcsan.config $C/kcsan-arm64.config $C/kmemleak.config"
 	else
-		echo "$C/kcsan.config $C/kmemleak.config"
+		configs_of "${ARCH_KCSAN_CONFIGS[$1]}" kmemleak.config
 	fi
 }
 # GUEST_KERNEL_PREFIX (make mutate-guests: "mutant-") keeps a second set of
 # guest kernels beside the real ones, so that those stay as they are.
 kind_dir() {
-	local d=$1
-	[ "$d" != arm64-acpi ] || d=arm64
+	local d=${KIND_KERNEL[$1]:-$1}
 	d=${GUEST_KERNEL_PREFIX:-}$d
 	if [ "${GUEST_LEAN:-0}" = 1 ]; then
 		echo "$d-lean"
@@ -703,25 +715,27 @@ kind_dir() {
 # build_guest_kernel KIND: build (incrementally) the guest kernel of KIND
 # into build/$(kind_dir KIND)
 build_guest_kernel() {
-	local C=$TOP/configs dir san xz=()
+	local C=$TOP/configs dir arch san frags xz=()
+	[ -n "${KIND_ARCH[$1]+x}" ] || die "unknown guest kernel $1." "Kinds: $GUEST_KINDS."
+	arch=${KIND_ARCH[$1]}
 	dir=$(kind_dir "$1")
 	# module decompression in the form of Linux 6.2 on; an older tree's
 	# guests load plain modules (initramfs.sh -z says so)
 	! grep -q '^config MODULE_COMPRESS_ALL' "$SRC/kernel/module/Kconfig" 2>/dev/null ||
 		xz=("$C/module-xz.config")
-	case "$1" in
-	arm64 | arm64-acpi)
-		read -ra san <<<"$(sanitizer_config arm64)"
-		"$TOP/harness/build-kernel.sh" "$dir" arm64 "$C/arm64-guest.config" \
-			"$C/arm64-acpi.config" "$C/debug.config" "${san[@]}" "${xz[@]}" ;;
-	x86_64)	read -ra san <<<"$(sanitizer_config x86_64)"
-		"$TOP/harness/build-kernel.sh" "$dir" x86_64 "$C/x86_64-guest.config" \
-			"$C/debug.config" "${san[@]}" "${xz[@]}" ;;
-	*)	die "unknown guest kernel $1." "Kinds: arm64, arm64-acpi, x86_64." ;;
-	esac
+	read -ra frags <<<"$(configs_of "${ARCH_GUEST_CONFIGS[$arch]}" debug.config)"
+	read -ra san <<<"$(sanitizer_config "$arch")"
+	"$TOP/harness/build-kernel.sh" "$dir" "$arch" "${frags[@]}" "${san[@]}" "${xz[@]}"
 }
 
-kind_arch() { [ "$1" = x86_64 ] && echo x86_64 || echo arm64; }
+# configs_of NAME...: the paths of configs/NAME (words of each argument)
+configs_of() {
+	local c
+	for c in $*; do printf '%s ' "$TOP/configs/$c"; done
+	echo
+}
+
+kind_arch() { echo "${KIND_ARCH[$1]}"; }
 
 # --- the series and the kernel tree's commits ---
 # The tests are edited in this repo and carried by the series: 'make export'
@@ -978,10 +992,6 @@ ktap_end() {
 	printf '%s: %s passed, %s failed, %s skipped in %s s\n' "$2" "$KT_PASS" "$KT_FAIL" "$KT_SKIP" "$secs"
 	[ "$KT_FAIL" = 0 ]
 }
-
-# iommutest ARGS...: the harness's Python side (harness/iommutest: the
-# KTAP reader, the result model and what is written from it)
-iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} python3 -m iommutest "$@"; }
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }

@@ -17,14 +17,14 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-targets=${SMOKE_TARGETS:-arm64 arm64-acpi x86_64}
+targets=${SMOKE_TARGETS:-$GUEST_KINDS}
 smoke=$TOP/harness/guest/iommu_smoke.c
 rc=0
 built=" " booted=
 res=${RESULTS:-$OUT/results}
 for kind in $targets; do
 	guest_kind_targets "$kind" >/dev/null ||
-		die "SMOKE_TARGETS: no guest kind $kind." "Kinds: arm64, arm64-acpi, x86_64."
+		die "SMOKE_TARGETS: no guest kind $kind." "Kinds: $GUEST_KINDS."
 	if [[ "$built" != *" $(kind_dir "$kind") "* ]]; then
 		if ! build_guest_kernel "$kind" ||
 		   ! "$TOP/harness/initramfs.sh" "$(kind_dir "$kind")" "$(kind_arch "$kind")" "$smoke"; then

@@ -11,6 +11,8 @@
       with the model's counts.
   kunit-counts JSON
       "PASSED FAILED SKIPPED" of kunit.py's --json
+  shell
+      the arch, guest kernel and target table (targets.py) as bash arrays
 """
 
 import argparse
@@ -18,7 +20,7 @@ import json
 import os
 import sys
 
-from . import ci_files, model, printer
+from . import ci_files, model, printer, targets
 
 
 def error(msg):
@@ -70,6 +72,11 @@ def cmd_kunit_counts(a):
     return 0
 
 
+def cmd_shell(a):
+    print(targets.shell())
+    return 0
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(prog='iommutest')
     sub = p.add_subparsers(dest='cmd', required=True)
@@ -84,6 +91,7 @@ def main(argv=None):
     k = sub.add_parser('kunit-counts')
     k.add_argument('json')
     k.set_defaults(fn=cmd_kunit_counts)
+    sub.add_parser('shell').set_defaults(fn=cmd_shell)
     a = p.parse_args(argv)
     return a.fn(a)
 
