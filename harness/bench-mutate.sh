@@ -63,11 +63,13 @@ for m in "${muts[@]}"; do
 	for i in $(seq "$runs"); do
 		# A broken kernel may hang after its first failure: kunit.py's
 		# own timeout ends the run; the failure is seen by then
-		(cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" \
+		rm -f "$bdir/bench.json"
+		(cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" --json="$bdir/bench.json" \
 			"${KUNIT_ARCH_ARGS[@]}" --timeout "$timeout" iommu_race) >"$log.run" 2>&1 || true
 		cat "$log.run" >>"$log"
 		# the race case, or one of its parameters, failed or crashed
-		if grep -Eq "\\[(FAILED|CRASHED)\\] ($race_case|configure vs )" "$log.run"; then
+		if [ -s "$bdir/bench.json" ] &&
+		   [ -z "$(iommutest kunit-survivors "$bdir/bench.json" "$race_case@iommu_race")" ]; then
 			killed=$((killed + 1))
 			times+=("$(kill_seconds "$log.run")")
 		fi

@@ -29,7 +29,7 @@ for t in ${SELFTEST_TARGETS:-$GUEST_TARGETS}; do
 	# remove/rescan M, iommu unbind/bind K"; the rate is over the wall time,
 	# the storm's last operations included, as the shell loop's is
 	for test in $STORM_SCENARIOS; do
-		scenario_lines "$log" "$test" | sed -n -E "s/^# .*:cycles in [0-9]+ s, ([0-9]+) ms of wall time: bind\/unbind ([0-9]+), remove\/rescan ([0-9]+), iommu unbind\/bind ([0-9]+).*/$test \1 \2 \3 \4/p"
+		scenario_lines "$log" "$test" | sed -n -E "s/^.*:cycles in [0-9]+ s, ([0-9]+) ms of wall time: bind\/unbind ([0-9]+), remove\/rescan ([0-9]+), iommu unbind\/bind ([0-9]+).*/$test \1 \2 \3 \4/p"
 	done |
 	while read -r test ms b r i; do
 		for pair in "bind/unbind:$b" "remove/rescan:$r" "iommu unbind/bind:$i"; do

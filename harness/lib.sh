@@ -258,13 +258,6 @@ case_suite() {
 	     END { if (n == 1) print name }' "$f"
 }
 
-# suite_crashed CASE LOG: kunit.py reports the suite that holds CASE crashed
-suite_crashed() {
-	local suite
-	suite=$(case_suite "$1")
-	[ -n "$suite" ] && grep -Eq "\[CRASHED\] $suite( |\$)" "$2"
-}
-
 # suites_glob CASE...: kunit.py's filter for a mutation's run: the one
 # suite that holds all the CASEs; none (the whole suite list) when they
 # are in several. A mutation is judged on the cases it names only, and
@@ -389,25 +382,17 @@ exclude_args() {
 	echo "TEST_ARGS=${a#,}"
 }
 
-# scenario_lines LOG SCENARIO: the log's lines of a storm scenario, from
+# scenario_lines LOG SCENARIO: what a storm scenario said in the log, from
 # its case's RUN line to its result line (the test's own messages name the
 # test, which the storms' variants share)
-scenario_lines() {
-	awk -v want="$(scenario_case "$2")" '
-		/RUN +(load|storm)\./ { on = 0; for (i = 1; i <= NF; i++) if ($i == want) on = 1 }
-		on { print }
-		on && /(^|[# ])(not )?ok [0-9]+ / { on = 0 }' "$1" 2>/dev/null
-}
+scenario_lines() { iommutest ktap-said "$1" "$(scenario_case "$2")" 2>/dev/null; }
 
 # cut_scenario LOG: the storm scenario a boot stopped in (its RUN line has
 # no result line after it; run_kselftest.sh's nesting included), or
 # nothing when it stopped in none
 cut_scenario() {
 	local c
-	c=$(awk 'match($0, /RUN +(load|storm)\.[A-Za-z0-9_.]+/) {
-		cur = substr($0, RSTART, RLENGTH); sub(/^RUN +/, "", cur); next }
-	     /(^|[# ])(not )?ok [0-9]+ / { cur = "" }
-	     END { print cur }' "$1" 2>/dev/null)
+	c=$(iommutest ktap-in-run "$1" 2>/dev/null)
 	[ -z "$c" ] || case_scenario "$c"
 }
 
@@ -518,11 +503,9 @@ must_run_boot() {
 result_as_known() {
 	local r=$1/$2 n secs p f s
 	read -r n _ _ _ secs <"$r.result"
-	ktap_close "$r.ktap" "$2" "did not run: the boot ended in $(scenario_case "$KNOWN_SCENARIO") with $KNOWN_HIT" \
+	iommutest ktap-close "$r.ktap" "$2" "did not run: the boot ended in $(scenario_case "$KNOWN_SCENARIO") with $KNOWN_HIT" \
 		"$(scenario_case "$KNOWN_SCENARIO")" "$KNOWN_HIT cut the boot short in it"
-	p=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -vc '# SKIP' || true)
-	s=$(grep -E '^ok [0-9]+ ' "$r.ktap" | grep -c '# SKIP' || true)
-	f=$(grep -cE '^not ok [0-9]+ ' "$r.ktap" || true)
+	read -r p f s <<<"$(iommutest ktap-counts "$r.ktap")"
 	# the defect's own problems are marked known-KIND: they stay in the
 	# file, and the report's model does not count them
 	if [ -f "$r.problems" ]; then
@@ -530,32 +513,6 @@ result_as_known() {
 		f=$((f + $(grep -cv '^known-' "$r.problems" || true)))
 	fi
 	echo "$n $p $f $s $secs" >"$r.result"
-}
-
-# ktap_close KTAP NAME WHY [FIRST FIRST-WHY]: append to KTAP, in place, an
-# "ok N # SKIP WHY" for each test its last top-level plan names and it
-# does not report (the first of them FIRST, "# SKIP FIRST-WHY", when
-# given); a file without a plan gets one test, NAME. Nested (indented or
-# "# ") lines are the top-level test's own business: the parent's result
-# covers them.
-ktap_close() {
-	local tail
-	[ -f "$1" ] || : >"$1"
-	tail=$(awk -v name="$2" -v why="$3" -v first="${4:-}" -v fwhy="${5:-}" '
-		/^(K?TAP version|1\.\.[0-9]+)/ && !doc { doc = 1 }
-		/^1\.\.[0-9]+/ { plan = substr($1, 4) + 0; seen = 0; next }
-		/^ok [0-9]+/ { seen = $2 + 0 }
-		/^not ok [0-9]+/ { seen = $3 + 0 }
-		END {
-			if (!doc) print "KTAP version 1"
-			if (plan == "") { print "1..1"; plan = 1 }
-			for (i = seen + 1; i <= plan; i++)
-				if (i == seen + 1 && first != "")
-					printf "ok %d %s # SKIP %s\n", i, first, fwhy
-				else
-					printf "ok %d %s # SKIP %s\n", i, (plan == 1 ? name : "test " i), why
-		}' "$1" 2>/dev/null || true)
-	[ -z "$tail" ] || printf '%s\n' "$tail" >>"$1"
 }
 
 # race_trials_done LOG...: the load races the race boots of the LOGs ran
@@ -588,7 +545,7 @@ guest_kill_seconds() {
 	local c t
 
 	c=$(scenario_case iommu_driver_load_race)
-	grep -qE "^not ok [0-9]+ $c( |\$)" "$1.ktap" ||
+	[ "$(iommutest ktap-status "$1.ktap" "$c")" = FAIL ] ||
 		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
 		return 1
 	t=$(sed -n -E 's/^# .*failed, at ([0-9]+) s of uptime$/\1/p' "$1.log" | sed -n 1p)
@@ -1001,35 +958,10 @@ now() { date +%s; }
 # each of them, none skipped; otherwise false, with the reason on stdout.
 # run_kselftest.sh's own "ok" for the program hides a storm that skipped
 # every scenario (no IOMMU_MODULE, say).
-ktap_nested_all_passed() {
-	local plan pass other
-	plan=$(sed -n -E 's/^# 1\.\.([0-9]+)$/\1/p' "$1" | sed -n 1p)
-	pass=$(grep -cE '^# ok [0-9]+ [^#]*$' "$1" || true)
-	other=$(grep -cE '^# (not ok [0-9]+ |ok [0-9]+ .*# SKIP)' "$1" || true)
-	if [ -z "$plan" ] || [ "$plan" = 0 ]; then
-		echo "run_kselftest.sh's test printed no plan (no '# 1..N' line): it did not run"
-	elif [ "$pass" != "$plan" ] || [ "$other" != 0 ]; then
-		echo "the storm planned $plan scenarios, $pass passed, $other failed or skipped"
-	else
-		return 0
-	fi
-	return 1
-}
+ktap_nested_all_passed() { iommutest ktap-nested "$1"; }
 
-# scenario_status KTAP SCENARIO: the storm scenario's result in a guest's KTAP (boot.sh): PASS, FAIL or SKIP from the result line
-# that follows the scenario's RUN line (kselftest_harness before 6.3 names
-# no test in "ok N # SKIP reason"), CRASH when it started and never
-# reported, - when it did not start
-scenario_status() {
-	awk -v want="$(scenario_case "$2")" '
-		/^#  RUN +(load|storm)\./ { cur = $3; if (cur == want) v = "CRASH" }
-		/^(not )?ok [0-9]+ / {
-			i = ($1 == "not") ? 4 : 3
-			name = ($i == "#") ? cur : $i
-			if (name != want) next
-			if ($0 ~ / # SKIP/) v = "SKIP"
-			else v = ($1 == "not") ? "FAIL" : "PASS"
-		}
-		END { print v ? v : "-" }' "$1" 2>/dev/null || echo -
-}
+# scenario_status KTAP SCENARIO: the storm scenario's result in a guest's
+# KTAP (boot.sh): PASS, FAIL or SKIP; CRASH when it started and never
+# reported; - when it did not start
+scenario_status() { iommutest ktap-status "$1" "$(scenario_case "$2")" 2>/dev/null || echo -; }
 

@@ -49,28 +49,21 @@ for m in "${muts[@]}"; do
 	rm -f "$bdir/test.log"
 	run_timeout=$(sed -n 's/^Timeout: *//p' "$m")
 	glob=$(suites_glob "${cases[@]}")
-	kunit_py um "$bdir" ${run_timeout:+--timeout "$run_timeout"} ${glob:+"$glob"} >"$log" 2>&1 || true
+	rm -f "$bdir/mutate.json"
+	kunit_py um "$bdir" --json="$bdir/mutate.json" ${run_timeout:+--timeout "$run_timeout"} ${glob:+"$glob"} >"$log" 2>&1 || true
 	mutation_restore
 	if [ ! -s "$bdir/test.log" ]; then
 		ktap_not_ok "$name" "the mutated kernel did not build or boot: see ${log#"$TOP"/}"
 		continue
 	fi
-	# kunit.py's verdict per case. A case that hung or crashed the
-	# kernel may have no KTAP line of its own (the console's last lines
-	# go with the kernel): it is killed all the same when kunit.py
-	# reports its suite crashed (a file's stem is its suite's name).
-	survived=()
-	for c in "${cases[@]}"; do
-		if grep -Eq "\[PASSED\] $c( |\$)" "$log"; then
-			survived+=("$c")
-		elif grep -Eq "\[(FAILED|CRASHED)\] $c( |\$)" "$log"; then
-			:
-		elif suite_crashed "$c" "$log"; then
-			:
-		else
-			survived+=("$c (no such case ran)")
-		fi
-	done
+	# kunit.py's verdict per case, from its JSON. A case that hung or
+	# crashed the kernel may have no result of its own (the console's last
+	# lines go with the kernel): it is killed all the same when its suite
+	# crashed (a file's stem is its suite's name).
+	specs=()
+	for c in "${cases[@]}"; do specs+=("$c@$(case_suite "$c")"); done
+	mapfile -t survived < <(iommutest kunit-survivors "$bdir/mutate.json" "${specs[@]}" ||
+		echo "(kunit.py wrote no JSON: see ${log#"$TOP"/})")
 	if [ "${#survived[@]}" = 0 ]; then
 		ktap_ok "$name"
 	else

@@ -143,7 +143,7 @@ for t in $targets; do
 	for s in "${scenarios[@]}"; do
 		v=$(scenario_status "$res/selftests-$t$BASE_TAG.ktap" "$s")
 		# the scenario's own time, which the test prints at its end
-		secs_s=$(scenario_lines "$res/selftests-$t$BASE_TAG.log" "$s" | sed -n -E 's/^# .*:time: ([0-9.]+) s$/\1/p' | sed -n 1,1p)
+		secs_s=$(scenario_lines "$res/selftests-$t$BASE_TAG.log" "$s" | sed -n -E 's/^.*:time: ([0-9.]+) s$/\1/p' | sed -n 1,1p)
 		[ -z "$secs_s" ] || [ "$v" = - ] || v="$v ${secs_s}s"
 		printf ' %-14s' "$v"
 	done

@@ -9,18 +9,27 @@
       step that passed has a KTAP that does not read (a truncated file
       cannot make a green), or when the written files do not read back
       with the model's counts.
-  kunit-counts JSON
-      "PASSED FAILED SKIPPED" of kunit.py's --json
-  shell
-      the arch, guest kernel and target table (targets.py) as bash arrays
+  kunit-counts JSON             "PASSED FAILED SKIPPED" of kunit.py's --json
+  kunit-survivors JSON CASE[@SUITE]...
+                                the cases a mutated kernel's run did not kill
+  shell                         the arch, guest kernel and target table
+                                (targets.py) as bash arrays
+  ktap-extract LOG              the KTAP lines of a console log
+  ktap-counts KTAP              "PASSED FAILED SKIPPED" of its top-level tests
+  ktap-status KTAP CASE         PASS, FAIL, SKIP; CRASH (started, no result); -
+  ktap-in-run LOG               the kselftest case a log stopped in, if any
+  ktap-said LOG CASE            what the case said before its result
+  ktap-nested KTAP              exit 1, saying why, unless the document
+                                run_kselftest.sh wrapped passed every case
+  ktap-close KTAP NAME WHY [FIRST FIRST-WHY]
+                                append a SKIP for each test its plan still owes
 """
 
 import argparse
-import json
 import os
 import sys
 
-from . import ci_files, model, printer, targets
+from . import ci_files, ktap, kunit_results, model, printer, targets
 
 
 def error(msg):
@@ -63,17 +72,70 @@ def cmd_report(a):
 
 def cmd_kunit_counts(a):
     try:
-        with open(a.json) as fh:
-            cases = list(ci_files.leaves(json.load(fh)))
+        print(*kunit_results.counts(kunit_results.read(a.json)))
     except (OSError, ValueError, KeyError) as e:
         return error(f'{a.json}: not kunit.py JSON: {e}')
-    n = {s: sum(c['status'] == s for c in cases) for s in ('PASS', 'FAIL', 'ERROR', 'SKIP')}
-    print(n['PASS'], n['FAIL'] + n['ERROR'], n['SKIP'])
+    return 0
+
+
+def cmd_kunit_survivors(a):
+    try:
+        top = kunit_results.read(a.json)
+    except (OSError, ValueError) as e:
+        return error(f'{a.json}: not kunit.py JSON: {e}')
+    for c in kunit_results.survivors(top, a.cases):
+        print(c)
     return 0
 
 
 def cmd_shell(a):
     print(targets.shell())
+    return 0
+
+
+def cmd_ktap_extract(a):
+    with open(a.log, errors='replace') as fh:
+        for line in ktap.extract(fh):
+            print(line)
+    return 0
+
+
+def cmd_ktap_counts(a):
+    print(*ktap.counts(ktap.read(a.ktap)))
+    return 0
+
+
+def cmd_ktap_status(a):
+    print(ktap.status(ktap.read(a.ktap), a.case))
+    return 0
+
+
+def cmd_ktap_in_run(a):
+    print(ktap.read(a.log).in_run)
+    return 0
+
+
+def cmd_ktap_said(a):
+    doc = ktap.read(a.log)
+    t = next((t for t in doc.all_results() if ktap._named(t.name, a.case)), None)
+    for line in t.said if t else []:
+        print(line)
+    return 0
+
+
+def cmd_ktap_nested(a):
+    why = ktap.nested_all_passed(ktap.read(a.ktap))
+    if why:
+        print(why)
+        return 1
+    return 0
+
+
+def cmd_ktap_close(a):
+    lines = ktap.close(ktap.read(a.ktap), a.name, a.why, a.first, a.first_why)
+    with open(a.ktap, 'a') as fh:
+        for line in lines:
+            fh.write(line + '\n')
     return 0
 
 
@@ -88,10 +150,26 @@ def main(argv=None):
     r.add_argument('--qemu-selected')
     r.add_argument('--known-defects')
     r.set_defaults(fn=cmd_report)
-    k = sub.add_parser('kunit-counts')
-    k.add_argument('json')
-    k.set_defaults(fn=cmd_kunit_counts)
-    sub.add_parser('shell').set_defaults(fn=cmd_shell)
+    def cmd(name, fn, *args):
+        c = sub.add_parser(name)
+        for x in args:
+            if x.startswith('['):
+                c.add_argument(x.strip('[]'), nargs='?')
+            elif x.endswith('...'):
+                c.add_argument(x[:-3], nargs='+')
+            else:
+                c.add_argument(x)
+        c.set_defaults(fn=fn)
+    cmd('kunit-counts', cmd_kunit_counts, 'json')
+    cmd('kunit-survivors', cmd_kunit_survivors, 'json', 'cases...')
+    cmd('shell', cmd_shell)
+    cmd('ktap-extract', cmd_ktap_extract, 'log')
+    cmd('ktap-counts', cmd_ktap_counts, 'ktap')
+    cmd('ktap-status', cmd_ktap_status, 'ktap', 'case')
+    cmd('ktap-in-run', cmd_ktap_in_run, 'log')
+    cmd('ktap-said', cmd_ktap_said, 'log', 'case')
+    cmd('ktap-nested', cmd_ktap_nested, 'ktap')
+    cmd('ktap-close', cmd_ktap_close, 'ktap', 'name', 'why', '[first]', '[first_why]')
     a = p.parse_args(argv)
     return a.fn(a)
 

@@ -15,6 +15,7 @@ import json
 import xml.etree.ElementTree as ET
 
 from . import model
+from .kunit_results import leaves
 
 
 def _ktap_group(t):
@@ -71,12 +72,6 @@ def write(run, json_path, junit_path):
     with open(json_path, 'w') as fh:
         json.dump(to_json(run), fh, indent=1)
     to_junit(run).write(junit_path, encoding='unicode', xml_declaration=True)
-
-
-def leaves(group):
-    yield from group.get('test_cases', [])
-    for g in group.get('sub_groups', []):
-        yield from leaves(g)
 
 
 def read_back(json_path, junit_path):

@@ -21,7 +21,9 @@ from dataclasses import dataclass, field
 RESULT = re.compile(r'^(not ok|ok) +(\d+)(?: +-)?(?: +([^#]*?))? *(?:# *(.*))?$')
 PLAN = re.compile(r'^1\.\.(\d+)')
 VERSION = re.compile(r'^K?TAP version \d+')
-RUN = re.compile(r'^RUN +(\S+)')
+# kselftest_harness's "#  RUN           fixture.test ...", found where a
+# console line has it (a kernel message may come first)
+RUN = re.compile(r'(?:^|[#\s])RUN +(\S+\.\S+)')
 # lines that are scaffolding, not what a test said
 NOISE = re.compile(r'^(K?TAP version|1\.\.[0-9]+|[A-Z]+ +[A-Za-z0-9_.]+$|(PASSED|FAILED|Totals):)')
 # where a test starts to say what went wrong: kselftest_harness's first
@@ -40,6 +42,7 @@ class Test:
     after: list = field(default_factory=list)    # "# " lines right after its result
     subtests: list = field(default_factory=list)
     wrapped: list = field(default_factory=list)  # results of a "# "-wrapped document before it
+    wrapped_plan: int = None                     # that document's plan
 
     def leaves(self):
         if not self.subtests:
@@ -54,6 +57,8 @@ class Document:
     plan: int = None                            # the last top-level plan
     errors: list = field(default_factory=list)  # what does not read as KTAP
     in_run: str = ''                            # a RUN case that never reported
+    since_plan: int = 0                         # top-level results after the last plan
+    versioned: bool = False                     # it has a top-level version line
 
     def leaves(self):
         for t in self.tests:
@@ -99,10 +104,11 @@ def parse(lines):
     """Read KTAP lines (an iterable of str) into a Document."""
     doc = Document()
     # per (hashes, indent): the results read and not yet claimed by a
-    # parent, and what was said since the last result
+    # parent; per wrap level: the plan of its document
     pending = {}
+    plans = {}
     said = []           # the linear view: lines since the last result or RUN
-    last = None         # the last result of any level, for its "after" lines
+    last = None         # the last top-level failure, for its "after" lines
     top_indent = None
     for raw in lines:
         indent, hashes, body = _split(raw)
@@ -110,9 +116,10 @@ def parse(lines):
         m = RESULT.match(body) if body else None
         if m:
             kind, num, name, directive = m.group(1), int(m.group(2)), m.group(3), m.group(4) or ''
-            t = Test(name=name or '', number=num, status=_status(kind, directive),
+            t = Test(name=name or doc.in_run, number=num, status=_status(kind, directive),
                      directive=directive, line=body, said=said)
             said = []
+            doc.in_run = ''
             key = (hashes, indent)
             # the subtests: results deeper in indentation at this wrap
             # level; a wrapped document: results at deeper wrap levels
@@ -125,29 +132,35 @@ def parse(lines):
                 elif k[0] > hashes:
                     t.wrapped.extend(pending[k])
                     pending[k] = []
-            if not t.name and doc.in_run and hashes == 0:
-                t.name = doc.in_run   # kselftest_harness before 6.3: "ok N # SKIP why"
-            if hashes == 0:
-                doc.in_run = ''
+            if hashes + 1 in plans:
+                t.wrapped_plan = plans.pop(hashes + 1)
             pending.setdefault(key, []).append(t)
             if hashes == 0 and (top_indent is None or indent <= top_indent):
                 top_indent = indent
+            if hashes == 0 and indent == top_indent:
+                doc.since_plan += 1
             last = t if (hashes == 0 and kind == 'not ok' and not indent) else None
             continue
-        if last is not None and body.startswith('#') and not RUN.match(stripped) \
+        if last is not None and body.startswith('#') and not RUN.search(body) \
                 and not stripped.startswith('Subtest:'):
             if len(last.after) < 7:
                 last.after.append(stripped)
             continue
         last = None
-        r = RUN.match(stripped)
+        r = RUN.search(body)
         if r:
             said = []
-            if hashes == 0 and body.startswith('#'):
-                doc.in_run = r.group(1)
+            doc.in_run = r.group(1)
             continue
-        if hashes == 0 and not indent and PLAN.match(body):
-            doc.plan = int(PLAN.match(body).group(1))
+        if hashes == 0 and not indent and VERSION.match(body):
+            doc.versioned = True
+        p = PLAN.match(body)
+        if p and not indent:
+            if hashes == 0:
+                doc.plan = int(p.group(1))
+                doc.since_plan = 0
+            else:
+                plans.setdefault(hashes, int(p.group(1)))
         if stripped and not NOISE.match(stripped):
             said.append(stripped)
     if top_indent is None:
@@ -184,4 +197,66 @@ def failure_lines(doc):
         if len(block) > 12:
             out.append('    ...')
         out.extend('    ' + s for s in t.after)
+    return out
+
+
+def extract(lines):
+    """The KTAP lines of a console log: versions, plans, results and "# "
+    lines, with the console's indentation taken off."""
+    for raw in lines:
+        line = raw.rstrip('\n').lstrip(' \t')
+        if re.match(r'(K?TAP version|1\.\.|ok |not ok |# )', line):
+            yield line
+
+
+def counts(doc):
+    """(passed, failed, skipped) of the top-level results."""
+    return tuple(sum(t.status == s for t in doc.tests) for s in ('PASS', 'FAIL', 'SKIP'))
+
+
+def _named(name, case):
+    return name == case or name.startswith(case + ' ') or name.startswith(case + ':')
+
+
+def status(doc, case):
+    """The top-level test CASE's result: PASS, FAIL or SKIP; CRASH when its
+    RUN line has no result after it; - when it did not start."""
+    for t in reversed(doc.tests):
+        if _named(t.name, case):
+            return t.status
+    return 'CRASH' if doc.in_run == case else '-'
+
+
+def nested_all_passed(doc):
+    """None when the document run_kselftest.sh wrapped in "# " planned some
+    cases and each passed, none skipped; else why not. The runner's own
+    "ok" for the program hides a program that skipped everything."""
+    plan = next((t.wrapped_plan for t in doc.tests if t.wrapped_plan is not None), None)
+    inner = [w for t in doc.tests for w in t.wrapped]
+    passed = sum(w.status == 'PASS' for w in inner)
+    if not plan:
+        return "run_kselftest.sh's test printed no plan (no '# 1..N' line): it did not run"
+    if passed != plan or len(inner) != passed:
+        return (f'the storm planned {plan} scenarios, {passed} passed, '
+                f'{len(inner) - passed} failed or skipped')
+    return None
+
+
+def close(doc, name, why, first=None, first_why=None):
+    """The lines that close DOC: an "ok N # SKIP" for each test its last
+    top-level plan names and it did not report (the first of them FIRST,
+    "# SKIP FIRST-WHY", when given); a document without a plan is one
+    test, NAME."""
+    out = []
+    plan = doc.plan
+    if plan is None:
+        out += [] if doc.versioned or doc.tests else ['KTAP version 1']
+        out.append('1..1')
+        plan = 1
+    seen = doc.tests[-1].number if doc.since_plan or doc.plan is None and doc.tests else 0
+    for i in range(seen + 1, plan + 1):
+        if i == seen + 1 and first:
+            out.append(f'ok {i} {first} # SKIP {first_why}')
+        else:
+            out.append(f'ok {i} {name if plan == 1 else f"test {i}"} # SKIP {why}')
     return out
