@@ -37,6 +37,7 @@ help:
 	@echo 'make              same as make run'
 	@echo 'make run          KUnit suite + guest smoke tests + kselftests on 6.12, the guests again on the mainline base (7.3), then a result table; LINUX=NAME: that base only'
 	@echo 'make check        the project gate (CI): both series standalone (6.12 and the mainline one on $(MAINLINE)), checkpatch and kernel-doc of both, KUnit, mutations, coverage, smoke, reduced kselftests, the kselftest tarball booted, harness selftests'
+	@echo '                 (a step whose inputs are those of a run that passed is reused; FRESH=1 runs every step)'
 	@echo 'make kunit        KUnit suite (drivers/iommu/tests) with kunit.py; ARCH=um|arm64|x86_64'
 	@echo 'make smoke        guest boot smoke tests: arm64 SMMUv3 and virtio-iommu (DT), arm64 SMMUv3 (ACPI IORT), x86_64 virtio-iommu (ACPI VIOT), intel-iommu, amd-iommu'
 	@echo 'make selftests    kselftest iommu_probe_storm in the six guests: storms, 50 load-race boots per target, a table; BASE=pristine runs it without the series, BASE=fixes with only its fixes; KCSAN=1 with KCSAN kernels'

@@ -643,7 +643,7 @@ result $? bench_mutate_guest_time_to_kill
 # exit status agree, a known-defect boot with an earlier failure
 # included; a malformed .result and a truncated KTAP of a step that passed
 # fail the run, naming the file
-(cd "$TOP/harness" && python3 -m unittest discover -s tests -t . 2>&1) >"$tmp/out" ||
+(cd "$TOP/harness" && "$PYTHON" -m unittest discover -s tests -t . 2>&1) >"$tmp/out" ||
 	{ cat "$tmp/out" >"$tmp/out.full"; tail -n 30 "$tmp/out.full" >"$tmp/out"; false; }
 result $? harness_python_unit_tests
 rdir=$tmp/results-json

@@ -12,6 +12,11 @@
   kunit-counts JSON             "PASSED FAILED SKIPPED" of kunit.py's --json
   kunit-survivors JSON CASE[@SUITE]...
                                 the cases a mutated kernel's run did not kill
+  cache-key TOP STEP SERIES BASE TREE
+                                the key of a deterministic step's result
+                                (cache.py; nothing for a step never cached)
+  cache-restore KEY RESULTS     copy a kept result into RESULTS; exit 1: none
+  cache-store KEY STEP FILE...  keep a result that passed
   shell                         the arch, guest kernel and target table
                                 (targets.py) as bash arrays
   ktap-extract LOG              the KTAP lines of a console log
@@ -29,7 +34,7 @@ import argparse
 import os
 import sys
 
-from . import ci_files, ktap, kunit_results, model, printer, targets
+from . import cache, ci_files, ktap, kunit_results, model, printer, targets
 
 
 def error(msg):
@@ -85,6 +90,25 @@ def cmd_kunit_survivors(a):
         return error(f'{a.json}: not kunit.py JSON: {e}')
     for c in kunit_results.survivors(top, a.cases):
         print(c)
+    return 0
+
+
+def cmd_cache_key(a):
+    if a.step in cache.INPUTS:
+        print(cache.key(a.top, a.step, a.series, f'{a.base} tree {a.tree}'))
+    return 0
+
+
+def cmd_cache_restore(a):
+    step = cache.restore(a.key, a.results)
+    if step is None:
+        return 1
+    print(step)
+    return 0
+
+
+def cmd_cache_store(a):
+    cache.store(a.key, a.step, a.files)
     return 0
 
 
@@ -163,6 +187,9 @@ def main(argv=None):
     cmd('kunit-counts', cmd_kunit_counts, 'json')
     cmd('kunit-survivors', cmd_kunit_survivors, 'json', 'cases...')
     cmd('shell', cmd_shell)
+    cmd('cache-key', cmd_cache_key, 'top', 'step', 'series', 'base', 'tree')
+    cmd('cache-restore', cmd_cache_restore, 'key', 'results')
+    cmd('cache-store', cmd_cache_store, 'key', 'step', 'files...')
     cmd('ktap-extract', cmd_ktap_extract, 'log')
     cmd('ktap-counts', cmd_ktap_counts, 'ktap')
     cmd('ktap-status', cmd_ktap_status, 'ktap', 'case')

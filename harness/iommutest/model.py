@@ -148,6 +148,7 @@ class Run:
     steps: list
     kernel: str = None
     qemu: str = None
+    reused: list = field(default_factory=list)   # steps whose kept result was copied back
 
     @property
     def counts(self):
@@ -172,4 +173,9 @@ class Run:
 
 
 def load_run(directory, kernel=None, qemu=None):
-    return Run(directory=directory, steps=load_steps(directory), kernel=kernel, qemu=qemu)
+    try:
+        with open(os.path.join(directory, 'reused')) as fh:
+            reused = [line.strip() for line in fh if line.strip()]
+    except FileNotFoundError:
+        reused = []
+    return Run(directory=directory, steps=load_steps(directory), kernel=kernel, qemu=qemu, reused=reused)

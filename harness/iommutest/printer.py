@@ -71,6 +71,9 @@ def report(run, wall=None, qemu_summary=None, defects_path=None, qemu_selected=N
         out.append(f'guests on {qemu_summary}')
     if defects_path:
         out += defects(run, defects_path, qemu_selected)
+    if run.reused:
+        out.append(f'reused, their inputs byte for byte those of a run that passed (FRESH=1 runs them): '
+                   f'{", ".join(run.reused)}')
     out += why_failed(run)
     out.append(summary(run))
     return out
