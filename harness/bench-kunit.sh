@@ -48,7 +48,8 @@ done
 
 wm=$(printf '%s\n' "${warm[@]}" | median)
 echo
-echo "KUnit suite on UML ($(nproc) CPUs, $(grep -c 'ok [0-9]* ' "$bdir/test.log" 2>/dev/null || echo '?') KTAP results per run)"
+read -r p f s <<<"$(iommutest ktap-counts --leaves "$bdir/test.log")"
+echo "KUnit suite on UML ($(nproc) CPUs, $((p + f + s)) cases per run)"
 printf '  cold build+run         %s s\n' "$cold"
 printf '  warm rebuild+run       %s\n' "$(printf '%s\n' "${warm[@]}" | stats)"
 printf '  suite run (exec only)  %s\n' "$(printf '%s\n' "${run[@]}" | stats)"

@@ -18,12 +18,13 @@ step "kunit-repeat: $n runs of the built UML suite (kunit.py exec)"
 ktap_begin "$n"
 for i in $(seq "$n"); do
 	log=$res/kunit-repeat-$i.log
+	rm -f "$bdir/repeat.json"
 	if (cd "$SRC" && python3 tools/testing/kunit/kunit.py exec --build_dir="$bdir" \
-		--timeout 300) >"$log" 2>&1; then
+		--json="$bdir/repeat.json" --timeout 300) >"$log" 2>&1; then
 		rm -f "$log"
 		ktap_ok "run $i"
 	else
-		ktap_not_ok "run $i" "$(grep -E 'FAILED|CRASHED|not ok' "$log" | sed -n 1,10p)
+		ktap_not_ok "run $i" "$(iommutest kunit-failures "$bdir/repeat.json" 2>&1 | sed -n 1,10p)
 see ${log#"$TOP"/}"
 	fi
 done

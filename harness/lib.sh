@@ -48,9 +48,11 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3) ||
 iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} "$PYTHON" -m iommutest "$@"; }
 # The arch, guest kernel and target table (harness/iommutest/targets.py)
 # as bash arrays: ARCH_*[ARCH], KIND_*[KIND], TARGET_*[TARGET],
-# GUEST_TARGETS, GUEST_KINDS; written again when the table changes
-_tt=$BUILD/.targets.sh
-if [ ! -s "$_tt" ] || [ "$TOP/harness/iommutest/targets.py" -nt "$_tt" ]; then
+# GUEST_TARGETS, GUEST_KINDS; and KERNEL_REPORTS (below); written again
+# when the table or the list changes
+_tt=$BUILD/.tables.sh
+if [ ! -s "$_tt" ] || [ "$TOP/harness/iommutest/targets.py" -nt "$_tt" ] ||
+   [ "$TOP/tools/testing/selftests/iommu/kernel_reports.h" -nt "$_tt" ]; then
 	mkdir -p "$BUILD"
 	iommutest shell >"$_tt.$$" && mv "$_tt.$$" "$_tt" ||
 		die "harness/iommutest/targets.py does not load (output above)." "Fix the table there."
@@ -281,40 +283,22 @@ kunit_tool_dir() {
 	    "Run 'make tree' first."
 }
 
-# Kernel log reports that fail a run whatever its tests say: the one list,
-# in the kselftest's header (the guests' tests compile it in), one extended
-# regex per line, each with an example of the line it is for.
+# Kernel log reports that fail a run whatever its tests say: the one list
+# is in the kselftest's header (the guests' tests compile it in), read by
+# harness/iommutest/reports.py. KERNEL_REPORTS (the tables above): all of
+# them, one extended regex.
 REPORTS_H=$TOP/tools/testing/selftests/iommu/kernel_reports.h
 # kernel_report_list: "PATTERN<TAB>EXAMPLE", one line per pattern
-kernel_report_list() {
-	awk '/^#define KERNEL_REPORTS/ { on = 1; next }
-	     on && /^[[:space:]]*\/\* e\.g\. / {
-		ex = $0; sub(/^[[:space:]]*\/\* e\.g\. /, "", ex); sub(/ \*\/.*$/, "", ex); next }
-	     on && /^[[:space:]]*"/ {
-		p = $0; sub(/^[[:space:]]*"/, "", p); sub(/"[^"]*$/, "", p); sub(/\|$/, "", p)
-		print p "\t" ex; ex = "" }
-	     on && !/\\$/ { exit }' "$REPORTS_H"
-}
-KERNEL_REPORTS=$(kernel_report_list | cut -f1 | paste -sd'|')
+kernel_report_list() { iommutest kernel-reports; }
 [ -n "$KERNEL_REPORTS" ] ||
 	die "no kernel report patterns in ${REPORTS_H#"$TOP"/}." "The list is the KERNEL_REPORTS macro there."
 
 # kunit_log_report LOG: the first report of the list in the kernel log of a
 # KUnit run, with context; nothing when there is none. Every report counts,
-# WARNING included, but for the lockdep suite's: it WARNs on purpose and
-# counts its WARNs exactly itself (iommu_lockdep and iommu_fwspec_lockdep:
-# kunit_expect_warns(), in
+# WARNING included, but for the lockdep suites': they WARN on purpose and
+# count their WARNs exactly themselves (kunit_expect_warns(), in
 # drivers/iommu/tests/warn_count.c).
-kunit_log_report() {
-	local judged first
-	[ -f "$1" ] || return 0
-	judged=$(awk '/# Subtest: iommu_(fwspec_)?lockdep$/ { skip = 1 }
-		      !skip { print }
-		      skip && /(not )?ok [0-9]+ iommu_(fwspec_)?lockdep( |$)/ { skip = 0 }' "$1")
-	first=$(printf '%s\n' "$judged" | grep -nE "$KERNEL_REPORTS" | sed -n 1p | cut -d: -f1)
-	[ -n "$first" ] || return 0
-	printf '%s\n' "$judged" | sed -n "$((first > 5 ? first - 5 : 1)),$((first + 40))p"
-}
+kunit_log_report() { iommutest kunit-log-report "$1"; }
 
 # record_failure RESULTS NAME KIND WHY: NAME (a step, a target or a boot)
 # failed for WHY, a reason of KIND (build, exit, sanitizer, not-run, ...):

@@ -10,6 +10,7 @@
       cannot make a green), or when the written files do not read back
       with the model's counts.
   kunit-counts JSON             "PASSED FAILED SKIPPED" of kunit.py's --json
+  kunit-failures JSON           each failed or crashed case of kunit.py's --json
   kunit-survivors JSON CASE[@SUITE]...
                                 the cases a mutated kernel's run did not kill
   cache-key TOP STEP SERIES BASE TREE
@@ -18,9 +19,14 @@
   cache-restore KEY RESULTS     copy a kept result into RESULTS; exit 1: none
   cache-store KEY STEP FILE...  keep a result that passed
   shell                         the arch, guest kernel and target table
-                                (targets.py) as bash arrays
+                                (targets.py) as bash arrays, and KERNEL_REPORTS
+  kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
+                                (reports.py: the kselftest's kernel_reports.h)
+  kunit-log-report LOG          the first kernel report in a KUnit log, with
+                                context, but for the suites that WARN on purpose
   ktap-extract LOG              the KTAP lines of a console log
-  ktap-counts KTAP              "PASSED FAILED SKIPPED" of its top-level tests
+  ktap-counts [--leaves] KTAP   "PASSED FAILED SKIPPED" of its top-level tests
+                                (of its leaves: the cases of a KUnit log)
   ktap-status KTAP CASE         PASS, FAIL, SKIP; CRASH (started, no result); -
   ktap-in-run LOG               the kselftest case a log stopped in, if any
   ktap-said LOG CASE            what the case said before its result
@@ -32,9 +38,10 @@
 
 import argparse
 import os
+import shlex
 import sys
 
-from . import cache, ci_files, ktap, kunit_results, model, printer, targets
+from . import cache, ci_files, ktap, kunit_results, model, printer, reports, targets
 
 
 def error(msg):
@@ -83,6 +90,16 @@ def cmd_kunit_counts(a):
     return 0
 
 
+def cmd_kunit_failures(a):
+    try:
+        top = kunit_results.read(a.json)
+    except (OSError, ValueError) as e:
+        return error(f'{a.json}: not kunit.py JSON: {e}')
+    for c in kunit_results.failures(top):
+        print(c)
+    return 0
+
+
 def cmd_kunit_survivors(a):
     try:
         top = kunit_results.read(a.json)
@@ -112,8 +129,33 @@ def cmd_cache_store(a):
     return 0
 
 
+TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+
+def report_list():
+    return reports.read(os.path.join(TOP, reports.HEADER))
+
+
 def cmd_shell(a):
     print(targets.shell())
+    print('KERNEL_REPORTS=' + shlex.quote('|'.join(p for p, _ in report_list())))
+    return 0
+
+
+def cmd_kernel_reports(a):
+    for p, example in report_list():
+        print(f'{p}\t{example}')
+    return 0
+
+
+def cmd_kunit_log_report(a):
+    try:
+        with open(a.log, errors='replace') as fh:
+            lines = reports.first_report(fh, [p for p, _ in report_list()])
+    except FileNotFoundError:
+        return 0
+    for line in lines:
+        print(line)
     return 0
 
 
@@ -125,7 +167,11 @@ def cmd_ktap_extract(a):
 
 
 def cmd_ktap_counts(a):
-    print(*ktap.counts(ktap.read(a.ktap)))
+    doc = ktap.read(a.ktap)
+    if a.leaves:
+        print(*(sum(t.status == s for t in doc.leaves()) for s in ('PASS', 'FAIL', 'SKIP')))
+    else:
+        print(*ktap.counts(doc))
     return 0
 
 
@@ -186,12 +232,16 @@ def main(argv=None):
         c.set_defaults(fn=fn)
     cmd('kunit-counts', cmd_kunit_counts, 'json')
     cmd('kunit-survivors', cmd_kunit_survivors, 'json', 'cases...')
+    cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
+    cmd('kernel-reports', cmd_kernel_reports)
+    cmd('kunit-log-report', cmd_kunit_log_report, 'log')
     cmd('cache-key', cmd_cache_key, 'top', 'step', 'series', 'base', 'tree')
     cmd('cache-restore', cmd_cache_restore, 'key', 'results')
     cmd('cache-store', cmd_cache_store, 'key', 'step', 'files...')
     cmd('ktap-extract', cmd_ktap_extract, 'log')
     cmd('ktap-counts', cmd_ktap_counts, 'ktap')
+    sub.choices['ktap-counts'].add_argument('--leaves', action='store_true')
     cmd('ktap-status', cmd_ktap_status, 'ktap', 'case')
     cmd('ktap-in-run', cmd_ktap_in_run, 'log')
     cmd('ktap-said', cmd_ktap_said, 'log', 'case')

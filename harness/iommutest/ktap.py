@@ -260,3 +260,22 @@ def close(doc, name, why, first=None, first_why=None):
         else:
             out.append(f'ok {i} {name if plan == 1 else f"test {i}"} # SKIP {why}')
     return out
+
+
+def outside_subtests(lines, names):
+    """The lines of a log but those of the subtests NAMES (from their
+    "# Subtest:" line to their result line)."""
+    skip = None
+    for raw in lines:
+        line = raw.rstrip('\n')
+        body = line.lstrip(' \t')
+        if skip is None:
+            m = re.match(r'# Subtest: (\S+)$', body)
+            if m and m.group(1) in names:
+                skip = m.group(1)
+                continue
+            yield line
+        else:
+            m = RESULT.match(body)
+            if m and (m.group(3) or '').split(' ')[0] == skip:
+                skip = None

@@ -24,6 +24,15 @@ def counts(top):
     return n['PASS'], n['FAIL'] + n['ERROR'], n['SKIP']
 
 
+def failures(group, path=()):
+    """"suite.case" of each failed or crashed case."""
+    for c in group.get('test_cases', []):
+        if c['status'] in ('FAIL', 'ERROR'):
+            yield '.'.join(path + (c['name'] or '(a case the kernel died in)',)) + f' {c["status"]}'
+    for g in group.get('sub_groups', []):
+        yield from failures(g, path + (g['name'],) if g['name'] != 'KUnit Test Group' else path)
+
+
 def _find(group, name):
     """The test case or the group (a parameterised case, a suite) NAME."""
     for c in group.get('test_cases', []):

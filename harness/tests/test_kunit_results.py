@@ -36,6 +36,12 @@ class Survivors(unittest.TestCase):
         self.assertEqual(kunit_results.survivors(RUN, ['lockdep_hung@iommu_lockdep', 'nowhere']),
                          ['lockdep_hung (no such case ran)', 'nowhere (no such case ran)'])
 
+    def test_failures_are_named_by_suite_and_case(self):
+        self.assertEqual(list(kunit_results.failures(RUN)),
+                         ['iommu_fwspec.fwspec_b FAIL',
+                          'iommu_race.race_configure_vs_iommu_registration.configure vs unregister ERROR',
+                          'iommu_of.(a case the kernel died in) ERROR'])
+
     def test_counts_take_a_crash_for_a_failure(self):
         self.assertEqual(kunit_results.counts(RUN), (4, 3, 1))
 
