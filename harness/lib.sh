@@ -380,62 +380,19 @@ cut_scenario() {
 	[ -z "$c" ] || case_scenario "$c"
 }
 
-# in_list WORD LIST...: WORD is one of LIST
-in_list() {
-	local w=$1 x
-	shift
-	for x; do [ "$x" = "$w" ] && return 0; done
-	return 1
-}
-
-# first_matches REPORT EREs: REPORT matches one of the ';'-separated EREs
-first_matches() {
-	local e
-	while IFS= read -r e; do
-		[ -n "$e" ] && [[ "$1" =~ $e ]] && return 0
-	done < <(tr ';' '\n' <<<"$2")
-	return 1
-}
-
 # known_defect TARGET LOG: "ID|SCENARIO|WRITE-UP" of the entry of
 # harness/known-defects that the failed boot LOG of TARGET (with its
 # NAME.problems and NAME.qemu-crash beside it) shows, or nothing and
-# false. The entry must name the QEMU that TARGET boots on, the base's
-# version and TARGET; the boot must have stopped in one of its scenarios;
-# its first kernel report (or, without one, its first problem) must match
-# FIRST, the log its SIGNATURE, and nothing of UNLESS be in the log.
+# false (harness/iommutest/known_defects.py: the QEMU, base, target and
+# scenario must be the entry's, the first report and the signature match,
+# nothing of UNLESS in the log).
 KNOWN_DEFECTS=$TOP/harness/known-defects
 # boots again a check that must run (a race boot, the kselftest tarball's)
 # when a known defect cut it short
 KNOWN_RETRIES=2
 known_defect() {
-	local target=$1 log=$2 b=${2%.log} report cut q kv g u ok
-	local id qemus basere targets scens first unless _rate doc sig
-	report=$(grep -m1 -E "$KERNEL_REPORTS" "$log" 2>/dev/null) ||
-		report=$(sed -n 1p "$b.problems" 2>/dev/null)
-	[ -n "$report" ] || return 1
-	cut=$(cut_scenario "$log")
-	[ -n "$cut" ] || return 1
-	read -ra g <<<"$(guest_target "$target")"
-	q=$(qemu_for "${g[@]:3}")
-	kv=$(kernel_version "${SRC:-$TREE}")
-	while IFS='|' read -r id qemus basere targets scens first unless _rate doc sig; do
-		case "$id" in '' | '#'*) continue ;; esac
-		# shellcheck disable=SC2086 # the lists are space-separated words
-		in_list "$q" $qemus && in_list "$target" $targets && in_list "$cut" $scens &&
-			[[ "$kv" =~ $basere ]] && first_matches "$report" "$first" || continue
-		grep -qsE "$sig" "$log" "$b.problems" "$b.qemu-crash" || continue
-		ok=1
-		if [ "$unless" != - ]; then
-			while IFS= read -r u; do
-				[ -z "$u" ] || ! grep -qE "$u" "$log" || ok=0
-			done < <(tr ';' '\n' <<<"$unless")
-		fi
-		[ "$ok" = 1 ] || continue
-		printf '%s|%s|%s\n' "$id" "$cut" "$doc"
-		return 0
-	done <"$KNOWN_DEFECTS"
-	return 1
+	iommutest known-defect "$1" "$2" "$KNOWN_DEFECTS" "$QEMU_VERSIONS" "$(qemu_selected)" \
+		"$(kernel_version "${SRC:-$TREE}")"
 }
 
 # known_boot RESULTS NAME TARGET LOG: true when the failed boot NAME of
@@ -570,21 +527,7 @@ qemu_selected() {
 # qemu_for QEMU-ARG...: the QEMU a guest with these arguments boots on:
 # the selected one, or, when the arguments name a device it AVOIDs, the
 # next line's that does not
-qemu_for() {
-	local q avoid found=0 name
-	q=$(qemu_selected)
-	while IFS='|' read -r name _ _ _ avoid; do
-		case "$name" in '' | '#'*) continue ;; esac
-		[ "$name" = "$q" ] && found=1
-		[ "$found" = 1 ] || continue
-		if [ "$avoid" = - ] || ! [[ " $* " =~ $avoid ]]; then
-			echo "$name"
-			return 0
-		fi
-	done <"$QEMU_VERSIONS"
-	die "no QEMU in harness/qemu-versions from $q on runs a guest with: $*" \
-	    "Give such a device no AVOID there, or add a QEMU line after $q."
-}
+qemu_for() { iommutest qemu-for "$QEMU_VERSIONS" "$(qemu_selected)" "$@" || die "no QEMU for a guest with: $*"; }
 # qemu_binary NAME PROGRAM: the command that runs PROGRAM
 # (qemu-system-aarch64, qemu-system-x86_64) of the QEMU NAME: /usr/bin's
 # for the system's, else the wrapper harness/deps.sh wrote beside the

@@ -29,10 +29,9 @@
 #     none fails on a clean boot; the KUnit judge leaves the lockdep
 #     suite's deliberate WARNs to the suite.
 #  9. A guest that died is not also said to have run without its sanitizer.
-# 10. A failed boot counts as a known defect (harness/known-defects) only
-#     when its QEMU, base, target and the scenario it stopped in are the
-#     entry's, its first kernel report and its signature (a frame, not a
-#     lock held) match, and no IOMMU fault rules it out.
+# 10. (A failed boot counts as a known defect only by its entry's QEMU,
+#     base, target, scenario, first report and signature: a unit test of
+#     harness/tests, run by 13.)
 #     bench-mutate's time to kill a guest mutation is the failing trial's
 #     uptime, else the first report's; a pass or a QEMU crash is no kill.
 # 11. 'make standalone-check' fails on a patches/ with stale tests.
@@ -143,7 +142,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((64 + ${#reports[@]}))
+ktap_begin $((63 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -368,80 +367,7 @@ up='KernelAddressSanitizer initialized'
 result $? sanitizer_check_leaves_dead_guest_to_its_death
 
 # 10. A known defect is known only by its own signature, on its QEMU and
-# base, in its scenario (a list of one, in the format of harness/known-defects)
-printf '%s\n' '# a comment line' \
-	'9|10.0 7.2|^6\.12\.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|fault from EP;event 0x[0-9a-f]+ received|1 of 2|a write-up|\] +__device_attach\+0x' >"$tmp/known-defects"
-hang() {
-	echo "#  RUN           $(scenario_case "${1:-iommu_driver_load_race}") ..."
-	echo "[  60.1] INFO: task kworker/0:0:8 blocked for more than 60 seconds."
-	echo "[  60.2]  #7: fff0000002f0f358 (&disk->open_mutex){+.+.}-{3:3}, at: bdev_open+0x2bc/0xa4c"
-}
-{ hang; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/known.log"
-hang >"$tmp/heldonly.log"
-{ hang; echo "[  60.3]  __device_attach+0x1c/0x40"; echo "[  30.0] virtio_iommu virtio0: write fault from EP 8 at 0x1000"; } >"$tmp/fault.log"
-{ hang endpoint_bind_unbind; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/otherscen.log"
-{ hang; echo "ok 1 load.iommu_driver_load_race"; echo "[  60.3]  __device_attach+0x1c/0x40"; } >"$tmp/noscen.log"
-{ echo "[  50.0] BUG: KASAN: slab-use-after-free in iommu_deinit_device+0x1/0x2"; cat "$tmp/known.log"; } >"$tmp/unknown.log"
-( KNOWN_DEFECTS=$tmp/known-defects
-  kd=$(known_defect arm64-smmuv3-dt "$tmp/known.log" 2>&1)
-  [ "$kd" = "9|iommu_driver_load_race|a write-up" ] || echo "the known hang is not recognised: $kd"
-  known_defect arm64-smmuv3-dt "$tmp/heldonly.log" >/dev/null && echo "a lock merely held passes as the blocked task's stack"
-  known_defect arm64-smmuv3-dt "$tmp/fault.log" >/dev/null && echo "a hang with an IOMMU fault logged passes as the known hang"
-  known_defect arm64-smmuv3-dt "$tmp/otherscen.log" >/dev/null && echo "the hang is known in a scenario it is not listed for"
-  known_defect arm64-smmuv3-dt "$tmp/noscen.log" >/dev/null && echo "the hang is known in a boot that stopped in no scenario"
-  known_defect arm64-smmuv3-dt "$tmp/unknown.log" >/dev/null && echo "a KASAN report passes as a known hang"
-  known_defect arm64-virtio-iommu-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a target it is not listed for"
-  # FIRST alternatives (';'): the soft lockup one names, not another report
-  sed 's/|INFO: task .\* blocked for more than|/|INFO: task .* blocked for more than;soft lockup - CPU#[0-9]+ stuck|/' \
-	"$tmp/known-defects" >"$tmp/kd-alt"
-  { echo "#  RUN           load.iommu_driver_load_race ..."; echo "[  96.4] watchdog: BUG: soft lockup - CPU#0 stuck for 23s! [x:40]"
-    echo "[  96.5]  __device_attach+0x1c/0x40"; } >"$tmp/lockup.log"
-  KNOWN_DEFECTS=$tmp/kd-alt known_defect arm64-smmuv3-dt "$tmp/lockup.log" >/dev/null ||
-	echo "a boot whose first report is FIRST's second alternative is not known"
-  known_defect arm64-smmuv3-dt "$tmp/lockup.log" >/dev/null && echo "a soft lockup passes as a hang whose FIRST has no such alternative"
-  sed -i 's/soft lockup/hard LOCKUP/' "$tmp/lockup.log"
-  KNOWN_DEFECTS=$tmp/kd-alt known_defect arm64-smmuv3-dt "$tmp/lockup.log" >/dev/null &&
-	echo "a first report no alternative of FIRST names passes as known"
-  sed -i 's/^9|10.0 7.2|/9|7.2|/' "$tmp/known-defects"
-  QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a QEMU it is not listed for"
-  [ -n "$(QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/known.log")" ] || echo "the hang is not known on its own QEMU (QEMU=7.2)"
-  sed -i 's/^9|7.2|^6\\.12\\.|/9|7.2|^6\\.1\\.|/' "$tmp/known-defects"
-  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/known.log" >/dev/null && echo "the hang is known on a base it is not listed for"
-  # the shipped list: a QEMU crash is defect 8 only on QEMU 7.2, and only
-  # in its own frame, which the core dump shows
-  KNOWN_DEFECTS=$TOP/harness/known-defects
-  echo "#  RUN           load.iommu_driver_load_race ..." >"$tmp/qemu.log"
-  q="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 139, SIGSEGV)"
-  for f in write read; do
-	echo "$q in memory_region_dispatch_$f(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-	echo "#0  0x000055d0 in memory_region_dispatch_$f (mr=0x0, addr=24)" >"$tmp/qemu.qemu-crash"
-	[ "$(QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 8 ] ||
-		echo "the QEMU 7.2 crash in memory_region_dispatch_$f() is not known defect 8"
-	QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU 10.0 crash passes as QEMU 7.2's defect 8"
-  done
-  rm -f "$tmp/qemu.qemu-crash"
-  echo "$q: a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash whose frame no core told passes as defect 8"
-  echo "$q in tlb_flush_page(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-  QEMU=7.2 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash in another frame passes as defect 8"
-  # QEMU 10.0's abort in the arm64 virtio-iommu load race is defect 23,
-  # with abort() in its core's backtrace, on that QEMU, target and scenario
-  a="qemu-crash QEMU crashed (qemu-system-aarch64 exited with status 134, SIGABRT)"
-  echo "$a in virtio_iommu_x(): a bug of QEMU, not of the guest kernel" >"$tmp/qemu.problems"
-  printf '%s\n' "#2  0x00007f61 in __GI_raise (sig=sig@entry=6)" "#3  0x00007f61 in __GI_abort () at ./stdlib/abort.c:79" \
-	"#4  0x000055d0 in virtio_iommu_x ()" >"$tmp/qemu.qemu-crash"
-  [ "$(QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" | cut -d'|' -f1)" = 23 ] ||
-	echo "QEMU 10.0's abort in the arm64 virtio-iommu load race is not known defect 23"
-  QEMU=10.0 known_defect arm64-smmuv3-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU abort on SMMUv3 passes as defect 23"
-  QEMU=7.2 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU 7.2 abort passes as defect 23"
-  echo "#  RUN           $(scenario_case iommu_unbind_bind_under_storm) ..." >"$tmp/qemu-c.log"
-  cp "$tmp/qemu.problems" "$tmp/qemu-c.problems"; cp "$tmp/qemu.qemu-crash" "$tmp/qemu-c.qemu-crash"
-  QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu-c.log" >/dev/null && echo "a QEMU abort in scenario c passes as defect 23"
-  echo "#0  0x000055d0 in virtio_iommu_x ()" >"$tmp/qemu.qemu-crash"
-  QEMU=10.0 known_defect arm64-virtio-iommu-dt "$tmp/qemu.log" >/dev/null && echo "a QEMU crash whose core shows no abort() passes as defect 23"
-) >"$tmp/out" 2>&1
-[ ! -s "$tmp/out" ]
-result $? known_defect_only_by_its_signature
+# base, in its scenario: harness/tests/test_known_defects.py (13.)
 
 # 11. The series must carry the repo's test files: a patches/ whose kselftest
 # settings differ from the repo's fails 'make standalone-check'

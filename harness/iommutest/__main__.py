@@ -20,6 +20,13 @@
   cache-store KEY STEP FILE...  keep a result that passed
   shell                         the arch, guest kernel and target table
                                 (targets.py) as bash arrays, and KERNEL_REPORTS
+  known-defect TARGET LOG LIST QEMUS QEMU KERNEL
+                                "ID|SCENARIO|WRITE-UP" of the entry of LIST
+                                (harness/known-defects) that the failed boot
+                                LOG shows, QEMU of QEMUS (harness/qemu-versions)
+                                selected; exit 1: none
+  qemu-for QEMUS QEMU ARG...    the QEMU of QEMUS a guest with these QEMU
+                                arguments boots on, QEMU selected
   kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
                                 (reports.py: the kselftest's kernel_reports.h)
   kunit-log-report LOG          the first kernel report in a KUnit log, with
@@ -41,7 +48,7 @@ import os
 import shlex
 import sys
 
-from . import cache, ci_files, ktap, kunit_results, model, printer, reports, targets
+from . import cache, ci_files, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
 
 
 def error(msg):
@@ -142,6 +149,28 @@ def cmd_shell(a):
     return 0
 
 
+def cmd_known_defect(a):
+    try:
+        got = known_defects.match(known_defects.read(a.list), a.target, a.log,
+                                  [p for p, _ in report_list()],
+                                  qemu_versions.read(a.qemus), a.qemu, a.kernel)
+    except (LookupError, ValueError) as e:
+        return error(str(e))
+    if got is None:
+        return 1
+    e, cut = got
+    print(f'{e.id}|{cut}|{e.write_up}')
+    return 0
+
+
+def cmd_qemu_for(a):
+    try:
+        print(qemu_versions.for_args(qemu_versions.read(a.qemus), a.qemu, a.args))
+    except LookupError as e:
+        return error(f'{e}\n       Give such a device no AVOID there, or add a QEMU line after it.')
+    return 0
+
+
 def cmd_kernel_reports(a):
     for p, example in report_list():
         print(f'{p}\t{example}')
@@ -235,6 +264,11 @@ def main(argv=None):
     cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
     cmd('kernel-reports', cmd_kernel_reports)
+    cmd('known-defect', cmd_known_defect, 'target', 'log', 'list', 'qemus', 'qemu', 'kernel')
+    sub.add_parser('qemu-for').set_defaults(fn=cmd_qemu_for)
+    sub.choices['qemu-for'].add_argument('qemus')
+    sub.choices['qemu-for'].add_argument('qemu')
+    sub.choices['qemu-for'].add_argument('args', nargs=argparse.REMAINDER)
     cmd('kunit-log-report', cmd_kunit_log_report, 'log')
     cmd('cache-key', cmd_cache_key, 'top', 'step', 'series', 'base', 'tree')
     cmd('cache-restore', cmd_cache_restore, 'key', 'results')

@@ -3,7 +3,11 @@
 '|' (the file's header says what each means; the signature is last and
 may itself hold '|')."""
 
+import os
+import re
 from dataclasses import dataclass
+
+from . import ktap, qemu_versions, targets
 
 
 @dataclass
@@ -56,3 +60,59 @@ def hits(path):
     except FileNotFoundError:
         pass
     return n
+
+
+def _grep(rx, *paths):
+    for p in paths:
+        try:
+            with open(p, errors='replace') as fh:
+                if any(re.search(rx, line) for line in fh):
+                    return True
+        except FileNotFoundError:
+            pass
+    return False
+
+
+def _first(rx, path):
+    try:
+        with open(path, errors='replace') as fh:
+            return next((line.rstrip('\n') for line in fh if re.search(rx, line)), None)
+    except FileNotFoundError:
+        return None
+
+
+def match(entries, target, log, reports, qemus, selected, kernel):
+    """The entry that the failed boot LOG of TARGET shows (its NAME.problems
+    and NAME.qemu-crash beside it), and the scenario it cut short, or None.
+    The entry must name the QEMU that TARGET boots on, the base's kernel
+    version and TARGET; the boot must have stopped in one of its
+    scenarios; its first kernel report (without one, its first problem)
+    must match FIRST, the log its SIGNATURE, and nothing of UNLESS be in
+    the log."""
+    base = log[:-len('.log')] if log.endswith('.log') else log
+    report = _first('|'.join(reports), log)
+    if report is None:
+        try:
+            with open(base + '.problems') as fh:
+                report = fh.readline().rstrip('\n') or None
+        except FileNotFoundError:
+            pass
+    if not report:
+        return None
+    cut = ktap.read(log).in_run
+    cut = re.sub(r'^(load|storm)\.', '', cut)
+    cut = re.sub(r'\.endpoints_work_after$', '', cut)
+    if not cut:
+        return None
+    q = qemu_versions.for_args(qemus, selected, targets.TARGETS[target].qemu_args.split())
+    for e in entries:
+        if q not in e.qemus or target not in e.targets or cut not in e.scenarios:
+            continue
+        if not re.search(e.base, kernel) or not any(re.search(f, report) for f in e.first):
+            continue
+        if not _grep(e.signature, log, base + '.problems', base + '.qemu-crash'):
+            continue
+        if any(_grep(u, log) for u in e.unless):
+            continue
+        return e, cut
+    return None
