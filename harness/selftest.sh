@@ -142,7 +142,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((63 + ${#reports[@]}))
+ktap_begin $((60 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -631,20 +631,7 @@ EOF2
 result $? compressed_module_names
 
 # run_kselftest.sh's "ok" for the storm is not enough: its nested KTAP
-# must pass every scenario it plans
-nested() { printf '%s\n' "TAP version 13" "1..1" "# TAP version 13" "$@" "ok 1 selftests: iommu: iommu_probe_storm" >"$tmp/nested.ktap"; }
-{ nested "# 1..2" "# ok 1 storm.a" "# ok 2 storm.b"
-  ktap_nested_all_passed "$tmp/nested.ktap" || echo "two passed scenarios of two were not a pass"
-  for bad in "# ok 2 storm.b # SKIP no module" "# not ok 2 storm.b" ""; do
-	nested "# 1..2" "# ok 1 storm.a" "$bad"
-	! ktap_nested_all_passed "$tmp/nested.ktap" >/dev/null || echo "passed with '$bad' as the second scenario"
-  done
-  nested
-  why=$(ktap_nested_all_passed "$tmp/nested.ktap") && echo "no plan passed"
-  [[ "$why" == *"no plan"* ]] || echo "no plan was a failure, but not said so: $why"
-} >"$tmp/out" 2>&1
-[ ! -s "$tmp/out" ]
-result $? kselftest_nested_ktap_judged
+# must pass every scenario it plans (test_ktap.py, run by 13.)
 
 # 17. a tree without the series: the bare files the harness reads, as 6.12
 # has them (the driver core's KUnit tests and platform devices, no
@@ -682,17 +669,9 @@ rm_build "$fout"
 [ ! -s "$tmp/out" ]
 result $? foreign_tree_untouched_and_skips_named
 
-# the selftests table reads both kselftest_harness formats of a skip
-# ("ok N storm.x # SKIP why", and before 6.3 "ok N # SKIP why") and
+# the selftests table reads both kselftest_harness formats of a skip and
 # tells a scenario that never reported from one that did not start
-printf '%s\n' "#  RUN           storm.a.endpoints_work_after ..." "ok 1 # SKIP old format" \
-	"#  RUN           storm.b.endpoints_work_after ..." "ok 2 storm.b.endpoints_work_after # SKIP new format" \
-	"#  RUN           storm.c.endpoints_work_after ..." "not ok 3 storm.c.endpoints_work_after" "#  RUN           storm.d.endpoints_work_after ..." "ok 4 storm.d.endpoints_work_after" \
-	"#  RUN           storm.e.endpoints_work_after ..." >"$tmp/table.ktap"
-got=$(for s in a b c d e f; do scenario_status "$tmp/table.ktap" "$s"; done | tr '\n' ' ')
-echo "a-f: $got, not SKIP SKIP FAIL PASS CRASH -" >"$tmp/out"
-[ "$got" = "SKIP SKIP FAIL PASS CRASH - " ]
-result $? selftests_table_reads_both_skip_formats
+# (test_ktap.py, run by 13.)
 
 # the harness's names of the storm scenarios are the kselftest's own
 # cases, in its order, and map back: the program, built for this host and
@@ -749,58 +728,8 @@ expect_failure checkpatch_spdxcheck_that_cannot_run_fails "not ok 1 good.patch" 
 	env PATH="$tmp/nopy:$PATH" IOMMU_TEST_PATCHES="$tmp/cp-good" IOMMU_TEST_RESULTS="$tmp/results" \
 	"$TOP/harness/checkpatch.sh"
 
-# 21. the report's last lines say why each failed step failed, as a CI
-# console that keeps only the tail shows it: a storm scenario's failed
-# expectation under run_kselftest.sh, a harness check's reason, a boot's
-# problem, a failed boot of several; a passed step and a failure that only passed tests surround say
-# nothing of their own
-rdir=$tmp/results-report
-mkdir -p "$rdir"
-printf '%s\n' "TAP version 13" "1..1" "# selftests: iommu: iommu_probe_storm" "# TAP version 13" "# 1..2" \
-	"# #  RUN           load.iommu_driver_load_race ..." \
-	"# # s.c:510:iommu_driver_load_race:cycles in 4 s: remove/rescan 2" \
-	"# # s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)" \
-	"# # s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm" \
-	"# #          FAIL  load.iommu_driver_load_race" "# not ok 1 load.iommu_driver_load_race" \
-	"# #  RUN           storm.endpoint_bind_unbind.endpoints_work_after ..." "# # s.c:419:endpoint_bind_unbind:time: 13.0 s" \
-	"# ok 2 storm.endpoint_bind_unbind.endpoints_work_after" "not ok 1 selftests: iommu: iommu_probe_storm # exit=1" >"$rdir/tarball.ktap"
-echo "tarball 0 1 0 60" >"$rdir/tarball.result"
-printf '%s\n' "KTAP version 1" "1..2" "not ok 1 0003-x.patch" "# ERROR: trailing whitespace" "ok 2 0004-y.patch" >"$rdir/cp.ktap"
-echo "cp 1 1 0 3" >"$rdir/cp.result"
-: >"$rdir/boot.ktap"
-echo "watchdog watchdog: the guest did not finish in 90 s and was killed" >"$rdir/boot.problems"
-echo "boot 0 1 0 90" >"$rdir/boot.result"
-mkdir -p "$rdir/race"
-echo "race 1 1 0 99" >"$rdir/race.result"
-echo "boot-1 1 0 0 40" >"$rdir/race/boot-1.result"
-echo "report the kernel log has a report: BUG: KASAN: slab-use-after-free" >"$rdir/race/boot-2.problems"
-echo "boot-2 0 1 0 40" >"$rdir/race/boot-2.result"
-printf '%s\n' "KTAP version 1" "1..1" "# s.c:1:a:Expected nothing (0) == 1 (1)" "ok 1 a" >"$rdir/fine.ktap"
-echo "fine 1 0 0 1" >"$rdir/fine.result"
-echo "gone 0 1 0 2" >"$rdir/gone.result"
-{ iommutest report "$rdir" --wall 7 >"$tmp/report" && echo "the report passed 5 failed steps"
-  sed "s|RDIR|$rdir|" >"$tmp/report.want" <<'EOF2'
-FAIL boot (logs: RDIR/boot*):
-  watchdog: the guest did not finish in 90 s and was killed
-FAIL cp (logs: RDIR/cp*):
-  not ok 1 0003-x.patch
-      ERROR: trailing whitespace
-FAIL gone (logs: RDIR/gone*):
-  it recorded no boot problem and no failed test: its FAIL line above says why
-FAIL race (logs: RDIR/race*):
-  boot-2:
-    the kernel log has a report: BUG: KASAN: slab-use-after-free
-FAIL tarball (logs: RDIR/tarball*):
-  not ok 1 load.iommu_driver_load_race
-      s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)
-      s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm
-  not ok 1 selftests: iommu: iommu_probe_storm # exit=1
-3 passed, 5 failed, 0 skipped
-EOF2
-  tail -n 16 "$tmp/report" | diff -u "$tmp/report.want" -
-} >"$tmp/out" 2>&1
-[ ! -s "$tmp/out" ]
-result $? report_says_why_each_step_failed
+# 21. The report's last lines say why each failed step failed: a unit test
+# of harness/tests (test_model.py), run by 13.
 
 # 22. A failure is a failure: a guest kernel that does not build is a FAIL
 # row for each target it was asked for (none vanishes from the table),

@@ -145,5 +145,57 @@ class OneVerdict(unittest.TestCase):
         self.assertIn('nothing ran', err.getvalue())
 
 
+class WhyFailed(unittest.TestCase):
+    """The report's last lines say why each failed step failed, as a CI
+    console that keeps only the tail shows it: a storm scenario's failed
+    expectation under run_kselftest.sh, a harness check's reason, a boot's
+    problem, a failed boot of several; a passed step, and a failure that
+    only passed tests surround, say nothing of their own."""
+
+    def test_the_tail_of_the_report(self):
+        with tempfile.TemporaryDirectory() as d:
+            write(d, 'tarball.ktap', [
+                'TAP version 13', '1..1', '# selftests: iommu: iommu_probe_storm', '# TAP version 13', '# 1..2',
+                '# #  RUN           load.iommu_driver_load_race ...',
+                '# # s.c:510:iommu_driver_load_race:cycles in 4 s: remove/rescan 2',
+                '# # s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)',
+                '# # s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm',
+                '# #          FAIL  load.iommu_driver_load_race', '# not ok 1 load.iommu_driver_load_race',
+                '# #  RUN           storm.endpoint_bind_unbind.endpoints_work_after ...',
+                '# # s.c:419:endpoint_bind_unbind:time: 13.0 s',
+                '# ok 2 storm.endpoint_bind_unbind.endpoints_work_after',
+                'not ok 1 selftests: iommu: iommu_probe_storm # exit=1'])
+            write(d, 'tarball.result', 'tarball 0 1 0 60\n')
+            write(d, 'cp.ktap', ['KTAP version 1', '1..2', 'not ok 1 0003-x.patch', '# ERROR: trailing whitespace',
+                                 'ok 2 0004-y.patch'])
+            write(d, 'cp.result', 'cp 1 1 0 3\n')
+            write(d, 'boot.ktap', '')
+            write(d, 'boot.problems', 'watchdog watchdog: the guest did not finish in 90 s and was killed\n')
+            write(d, 'boot.result', 'boot 0 1 0 90\n')
+            os.mkdir(os.path.join(d, 'race'))
+            write(d, 'race.result', 'race 1 1 0 99\n')
+            write(d, 'race/boot-1.result', 'boot-1 1 0 0 40\n')
+            write(d, 'race/boot-2.problems', 'report the kernel log has a report: BUG: KASAN: slab-use-after-free\n')
+            write(d, 'race/boot-2.result', 'boot-2 0 1 0 40\n')
+            write(d, 'fine.ktap', ['KTAP version 1', '1..1', '# s.c:1:a:Expected nothing (0) == 1 (1)', 'ok 1 a'])
+            write(d, 'fine.result', 'fine 1 0 0 1\n')
+            write(d, 'gone.result', 'gone 0 1 0 2\n')
+            rc, lines = run_report(d)
+            self.assertEqual(rc, 1)
+            want = [f'FAIL boot (logs: {d}/boot*):',
+                    '  watchdog: the guest did not finish in 90 s and was killed',
+                    f'FAIL cp (logs: {d}/cp*):', '  not ok 1 0003-x.patch', '      ERROR: trailing whitespace',
+                    f'FAIL gone (logs: {d}/gone*):',
+                    '  it recorded no boot problem and no failed test: its FAIL line above says why',
+                    f'FAIL race (logs: {d}/race*):', '  boot-2:',
+                    '    the kernel log has a report: BUG: KASAN: slab-use-after-free',
+                    f'FAIL tarball (logs: {d}/tarball*):', '  not ok 1 load.iommu_driver_load_race',
+                    '      s.c:521:iommu_driver_load_race:Expected work * 1000 (2000) >= (long)STORM_FLOOR * s->ms (4000)',
+                    '      s.c:522:iommu_driver_load_race:remove/rescan: 2 cycles in 4000 ms, an idle storm',
+                    '  not ok 1 selftests: iommu: iommu_probe_storm # exit=1',
+                    '3 passed, 5 failed, 0 skipped']
+            self.assertEqual(lines[-len(want):], want)
+
+
 if __name__ == '__main__':
     unittest.main()
