@@ -3,7 +3,8 @@
 # Line coverage of the fwspec code the series adds or changes, by the KUnit
 # suite on UML: the suite's own configuration (the one 'make kunit' runs),
 # with only the files of the functions below built with gcc's profiling
-# (-fprofile-arcs), run once, and gcov's per-function summaries are read.
+# (-fprofile-arcs), run once, and gcov's JSON is read for each function's
+# lines (harness/iommutest/coverage.py).
 # Prints a table per function and the total; fails when the total is under
 # COVERAGE_MIN percent (default 95).
 #
@@ -105,45 +106,19 @@ for src in $(printf '%s\n' "${funcs[@]}" | cut -d: -f1 | sort -u); do
 	# to it (CCACHE_BASEDIR)
 	(cd "$bdir" && gcov -f -o "$(dirname "$obj")" "$SRC/$src" && mv -f ./*.gcov "$gcovd/") \
 		>"$gcovd/$(basename "$src").txt" 2>&1
+	(cd "$bdir" && gcov --json-format --stdout -o "$(dirname "$obj")" "$SRC/$src") \
+		>"$gcovd/$(basename "$src").json" 2>>"$gcovd/$(basename "$src").txt"
 done
 
-printf '%-44s %6s %6s %8s\n' function lines run covered
-total=0 hit=0
-for f in "${funcs[@]}"; do
-	src=${f%%:*} fn=${f#*:}
-	# The function's own lines in the annotated source: from its definition
-	# (a line starting at column 0 that names it and opens it) to its
-	# closing brace; "-" lines are not code, "#####" lines never ran.
-	# Lines of inline helpers from headers are not counted.
-	read -r n run < <(awk -v fn="$fn" -v skip="${uml_unreachable[$fn]:-}" '
-		{
-			count = $0; sub(/:.*/, "", count); gsub(/[ *]/, "", count)
-			rest = $0; sub(/^[^:]*:/, "", rest)
-			line = rest; sub(/:.*/, "", line); line += 0
-			text = rest; sub(/^[^:]*:/, "", text)
-		}
-		!in_fn && text ~ ("^[a-z].*[ *]" fn "\\(") && text !~ /;$/ { in_fn = 1 }
-		in_fn && skip != "" && text ~ ("if \\(" skip "\\(") { skipping = 1 }
-		in_fn && skipping && text ~ /^\t} else {/ { skipping = 0 }
-		in_fn {
-			if (count != "-" && !skipping) {
-				n++
-				if (count != "#####" && count != "=====") run++
-			}
-			if (text == "}") { print n + 0, run + 0; exit }
-		}
-	' "$gcovd/$(basename "$src").gcov") || true
-	[ -n "${n:-}" ] && [ "$n" -gt 0 ] ||
-		die "coverage: no lines of $fn found in $src." "Is it still in the series? Update harness/coverage.sh."
-	pct=$(awk -v r="$run" -v n="$n" 'BEGIN { printf "%.1f", 100 * r / n }')
-	printf '%-44s %6s %6s %7s%%\n' "$fn" "$n" "$run" "$pct"
-	total=$((total + n)) hit=$((hit + run))
-	unset n run
+# each function's lines, from gcov's JSON (harness/iommutest/coverage.py)
+json=() unreach=()
+for src in $(printf '%s\n' "${funcs[@]}" | cut -d: -f1 | sort -u); do
+	json+=(--json "$gcovd/$(basename "$src").json")
 done
-pct=$(awk -v h="$hit" -v t="$total" 'BEGIN { printf "%.1f", 100 * h / t }')
-printf '%-44s %6s %6s %7s%%\n' TOTAL "$total" "$hit" "$pct"
-awk -v p="$pct" -v m="$min" 'BEGIN { exit !(p >= m) }' ||
-	die "coverage: $pct% of the series' fwspec lines run, under the $min% floor." \
+for fn in "${!uml_unreachable[@]}"; do unreach+=(--unreachable "$fn:${uml_unreachable[$fn]}"); done
+iommutest coverage --min "$min" "${unreach[@]}" "${json[@]}" "$SRC" "${funcs[@]}" | tee -a "$log" ||
+	die "coverage: under the $min% floor, or a function not found (above)." \
 	    "See the .gcov files in ${gcovd#"$TOP"/} for the lines never run, and add cases."
+pct=$(tail -n 1 "$log" | awk '{ print $NF }')
 printf 'coverage 1 0 0 %s\n' "$(($(now) - t0))" >"$res/coverage.result"
-echo "coverage: $pct% of lines (floor $min%); annotated sources in ${gcovd#"$TOP"/}"
+echo "coverage: $pct of lines (floor $min%); annotated sources in ${gcovd#"$TOP"/}"

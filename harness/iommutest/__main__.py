@@ -27,6 +27,10 @@
                                 selected; exit 1: none
   qemu-for QEMUS QEMU ARG...    the QEMU of QEMUS a guest with these QEMU
                                 arguments boots on, QEMU selected
+  coverage [--min PCT] [--unreachable FUNCTION:COND]... --json GCOV-JSON...
+           SRCROOT SRC:FUNCTION...
+                                line coverage of each function, from gcov's
+                                JSON; exit 1 under PCT
   kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
                                 (reports.py: the kselftest's kernel_reports.h)
   kunit-log-report LOG          the first kernel report in a KUnit log, with
@@ -48,7 +52,7 @@ import os
 import shlex
 import sys
 
-from . import cache, ci_files, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
+from . import cache, ci_files, coverage, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
 
 
 def error(msg):
@@ -171,6 +175,23 @@ def cmd_qemu_for(a):
     return 0
 
 
+def cmd_coverage(a):
+    unreachable = dict(u.split(':', 1) for u in a.unreachable or [])
+    try:
+        rows = coverage.table(coverage.read(a.json), a.srcroot, a.funcs, unreachable)
+    except (LookupError, OSError, ValueError) as e:
+        return error(f'coverage: {e}')
+    print(f'{"function":<44} {"lines":>6} {"run":>6} {"covered":>8}')
+    for fn, n, run in rows:
+        print(f'{fn:<44} {n:>6} {run:>6} {100 * run / n:>7.1f}%')
+    n, run = sum(r[1] for r in rows), sum(r[2] for r in rows)
+    pct = 100 * run / n
+    print(f'{"TOTAL":<44} {n:>6} {run:>6} {pct:>7.1f}%')
+    if pct < a.min:
+        return error(f'coverage: {pct:.1f}% of the functions\' lines run, under the {a.min:g}% floor.')
+    return 0
+
+
 def cmd_kernel_reports(a):
     for p, example in report_list():
         print(f'{p}\t{example}')
@@ -264,6 +285,13 @@ def main(argv=None):
     cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
     cmd('kernel-reports', cmd_kernel_reports)
+    c = sub.add_parser('coverage')
+    c.add_argument('--min', type=float, default=0)
+    c.add_argument('--unreachable', action='append', metavar='FUNCTION:COND')
+    c.add_argument('--json', action='append', required=True)
+    c.add_argument('srcroot')
+    c.add_argument('funcs', nargs='+')
+    c.set_defaults(fn=cmd_coverage)
     cmd('known-defect', cmd_known_defect, 'target', 'log', 'list', 'qemus', 'qemu', 'kernel')
     sub.add_parser('qemu-for').set_defaults(fn=cmd_qemu_for)
     sub.choices['qemu-for'].add_argument('qemus')
