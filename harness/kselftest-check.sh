@@ -17,38 +17,5 @@ knob SELFTEST_TARGETS "${SELFTEST_TARGETS:-arm64-virtio-iommu-dt}"
 knob STORM_SECONDS "${STORM_SECONDS:-2}"
 "$TOP/harness/kselftest-tarball.sh"
 
-res=${RESULTS:-$OUT/results}
-rc=0
-for t in $SELFTEST_TARGETS; do
-	out=$OUT/kselftest/$t
-	name=kselftest-tarball-$t
-	settings=$(tar -xzOf "$out/kselftest.tar.gz" ./iommu/settings)
-	limit=$(sed -n 's/^timeout=//p' <<<"$settings")
-	[[ "$limit" =~ ^[0-9]+$ ]] ||
-		die "$t: the tarball's iommu/settings has no timeout= line." "It is tools/testing/selftests/iommu/settings (in the series, its last patch)."
-	read -ra g <<<"$(guest_target "$t")"
-	# the series' own guests decompress modules (configs/module-xz.config):
-	# a rootfs with plain ones would pass without the compressed-module path
-	if [ "$SRC" = "$TREE" ] && ! grep -q '\.ko\.xz ' "$OUT/$(kind_dir "${g[0]}")/kselftest.list"; then
-		target_not_run "$res" "$name" "the rootfs's modules are not xz-compressed: the compressed-module loading was not exercised (the guest kernel needs configs/module-xz.config: CONFIG_MODULE_DECOMPRESS; lib.sh build_guest_kernel)"
-		rc=1
-		continue
-	fi
-	knob DECODE_KERNEL "$OUT/$(kind_dir "${g[0]}")"
-	knob DECODE_CROSS "${ARCH_CROSS[$(kind_arch "${g[0]}")]}"
-	# the check must run: a boot that a known defect cut short is booted
-	# again (must_run_boot)
-	tarball_boot() {
-		step "$name: ${out#"$TOP"/}/run.sh (watchdog: settings' $limit s + 120 s)"
-		(cd "$out" && "$TOP/harness/boot.sh" --own-console "$name" $((limit + 120)) ./run.sh)
-	}
-	if ! must_run_boot "$res" "$res" "$name" "$t" tarball_boot; then
-		rc=1
-		continue
-	fi
-	if ! why=$(ktap_nested_all_passed "$res/$name.ktap"); then
-		record_failure "$res" "$name" nested-ktap "$why (${res#"$TOP"/}/$name.log)"
-		rc=1
-	fi
-done
-exit "$rc"
+# shellcheck disable=SC2086 # a list of words
+guest_matrix tarball $SELFTEST_TARGETS

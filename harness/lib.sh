@@ -48,11 +48,11 @@ PYTHON=$(command -v /usr/bin/python3 || command -v python3) ||
 iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} "$PYTHON" -m iommutest "$@"; }
 # The arch, guest kernel and target table (harness/iommutest/targets.py)
 # as bash arrays: ARCH_*[ARCH], KIND_*[KIND], TARGET_*[TARGET],
-# GUEST_TARGETS, GUEST_KINDS; and KERNEL_REPORTS (below); written again
-# when the table or the list changes
+# GUEST_TARGETS, GUEST_KINDS, the storm scenarios, and KERNEL_REPORTS
+# (below); written again when the package or the report list changes
 _tt=$BUILD/.tables.sh
-if [ ! -s "$_tt" ] || [ "$TOP/harness/iommutest/targets.py" -nt "$_tt" ] ||
-   [ "$TOP/tools/testing/selftests/iommu/kernel_reports.h" -nt "$_tt" ]; then
+if [ ! -s "$_tt" ] || [ "$TOP/tools/testing/selftests/iommu/kernel_reports.h" -nt "$_tt" ] ||
+   [ -n "$(find "$TOP/harness/iommutest" -name '*.py' -newer "$_tt" 2>/dev/null)" ]; then
 	mkdir -p "$BUILD"
 	iommutest shell >"$_tt.$$" && mv "$_tt.$$" "$_tt" ||
 		die "harness/iommutest/targets.py does not load (output above)." "Fix the table there."
@@ -318,14 +318,6 @@ record_failure() {
 	printf '%s %s\n' "$3" "$4" >>"$r.problems"
 	printf 'FAIL %s: %s\n' "$2" "$4" >&2
 }
-# target_not_run RESULTS NAME WHY: the boot NAME did not happen (its
-# kernel did not build, say): none of an earlier run's files of NAME
-# stay, and it is one failure, WHY
-target_not_run() {
-	rm -f "$1/$2".{result,ktap,log,problems}
-	record_failure "$1" "$2" not-run "$3"
-}
-
 # sanitizer_missing LOG PATTERN: true when a guest that ran to its end
 # (guest-init's done line) never logged its sanitizer's start line PATTERN.
 # That line is in the kernel log guest-init prints last: a guest that died
@@ -333,17 +325,10 @@ target_not_run() {
 sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
 
 # The kselftest's storm scenarios, in the order it runs them
-STORM_SCENARIOS="iommu_driver_load_race endpoint_bind_unbind endpoint_remove_rescan iommu_unbind_bind_under_storm"
-
-# scenario_case SCENARIO: the kselftest case (its KTAP name) of a storm
-# scenario: the load race is a test of its own fixture, the storms are the
-# variants of one test
-scenario_case() {
-	case $1 in
-	iommu_driver_load_race) echo "load.$1" ;;
-	*) echo "storm.$1.endpoints_work_after" ;;
-	esac
-}
+# (harness/iommutest/storms.py): STORM_SCENARIOS and SCENARIO_CASE, from
+# the tables above. scenario_case SCENARIO: the kselftest case (its KTAP
+# name) of a storm scenario
+scenario_case() { echo "${SCENARIO_CASE[$1]}"; }
 
 # case_scenario CASE: the storm scenario of a kselftest case, the reverse
 case_scenario() { sed -E 's/^(load|storm)\.//; s/\.endpoints_work_after$//' <<<"$1"; }
@@ -371,15 +356,6 @@ exclude_args() {
 # test, which the storms' variants share)
 scenario_lines() { iommutest ktap-said "$1" "$(scenario_case "$2")" 2>/dev/null; }
 
-# cut_scenario LOG: the storm scenario a boot stopped in (its RUN line has
-# no result line after it; run_kselftest.sh's nesting included), or
-# nothing when it stopped in none
-cut_scenario() {
-	local c
-	c=$(iommutest ktap-in-run "$1" 2>/dev/null)
-	[ -z "$c" ] || case_scenario "$c"
-}
-
 # known_defect TARGET LOG: "ID|SCENARIO|WRITE-UP" of the entry of
 # harness/known-defects that the failed boot LOG of TARGET (with its
 # NAME.problems and NAME.qemu-crash beside it) shows, or nothing and
@@ -387,73 +363,9 @@ cut_scenario() {
 # scenario must be the entry's, the first report and the signature match,
 # nothing of UNLESS in the log).
 KNOWN_DEFECTS=$TOP/harness/known-defects
-# boots again a check that must run (a race boot, the kselftest tarball's)
-# when a known defect cut it short
-KNOWN_RETRIES=2
 known_defect() {
 	iommutest known-defect "$1" "$2" "$KNOWN_DEFECTS" "$QEMU_VERSIONS" "$(qemu_selected)" \
 		"$(kernel_version "${SRC:-$TREE}")"
-}
-
-# known_boot RESULTS NAME TARGET LOG: true when the failed boot NAME of
-# TARGET shows a known defect: it is named, and recorded in
-# RESULTS/known-defects.hits for the summary, which lists every known
-# defect. KNOWN_HIT is then "known defect ID (see WRITE-UP)" and
-# KNOWN_SCENARIO the storm scenario it cut short.
-known_boot() {
-	local kd
-	kd=$(known_defect "$3" "$4") || return 1
-	KNOWN_HIT="known defect ${kd%%|*} (see ${kd##*|})"
-	KNOWN_SCENARIO=$(cut -d'|' -f2 <<<"$kd")
-	echo "KNOWN DEFECT ${kd%%|*} in $2, scenario $(scenario_case "$KNOWN_SCENARIO") (that scenario counts as skipped; see ${kd##*|})"
-	echo "$2 $3 ${kd%%|*}" >>"$1/known-defects.hits"
-}
-
-# must_run_boot RESULTS DIR NAME TARGET CMD...: CMD boots NAME of TARGET
-# (boot.sh's files DIR/NAME.*) for a check that must run. A boot that a
-# known defect cut short (recorded in RESULTS/known-defects.hits) is booted
-# again, KNOWN_RETRIES times at most, its files kept as NAME.cut-N.*.
-# True when a boot passed; false when one failed otherwise (its files
-# stay as they are), or when every boot was cut short: NAME is then one
-# failure, "did not run". MUST_RUN_CUT is the number of boots cut short.
-must_run_boot() {
-	local res=$1 dir=$2 name=$3 target=$4 a f
-	shift 4
-	MUST_RUN_CUT=0
-	for a in $(seq $((1 + KNOWN_RETRIES))); do
-		"$@" && return 0
-		[ -f "$dir/$name.result" ] && known_boot "$res" "$name" "$target" "$dir/$name.log" || return 1
-		MUST_RUN_CUT=$a
-		for f in "$dir/$name".{log,ktap,problems,result,out,qemu-crash}; do
-			[ ! -e "$f" ] || mv "$f" "${f%.*}.cut-$a.${f##*.}"
-		done
-		[ "$a" -gt "$KNOWN_RETRIES" ] || info "$name: cut short by a known defect; booting it again ($((a + 1)) of $((1 + KNOWN_RETRIES)))"
-	done
-	record_failure "$dir" "$name" not-run \
-		"did not run: each of its $a boots was cut short by a known defect (${dir#"$TOP"/}/$name.cut-*.log)"
-	return 1
-}
-
-# result_as_known RESULTS NAME: the boot NAME (RESULTS/NAME.result, .ktap,
-# .problems) stopped in the scenario KNOWN_SCENARIO with the known defect
-# KNOWN_HIT. That scenario is skipped, naming the defect, and so are those
-# its plan still owes (they did not run); what the boot reported before
-# stays as it was, a failed scenario failed. Its problems that are the
-# defect's own (the report, the hang, the death, QEMU's crash) are not
-# failures; any other is.
-result_as_known() {
-	local r=$1/$2 n secs p f s
-	read -r n _ _ _ secs <"$r.result"
-	iommutest ktap-close "$r.ktap" "$2" "did not run: the boot ended in $(scenario_case "$KNOWN_SCENARIO") with $KNOWN_HIT" \
-		"$(scenario_case "$KNOWN_SCENARIO")" "$KNOWN_HIT cut the boot short in it"
-	read -r p f s <<<"$(iommutest ktap-counts "$r.ktap")"
-	# the defect's own problems are marked known-KIND: they stay in the
-	# file, and the report's model does not count them
-	if [ -f "$r.problems" ]; then
-		sed -i -E 's/^(report|watchdog|died|qemu-crash|exit|no-tests) /known-\1 /' "$r.problems"
-		f=$((f + $(grep -cv '^known-' "$r.problems" || true)))
-	fi
-	echo "$n $p $f $s $secs" >"$r.result"
 }
 
 # race_trials_done LOG...: the load races the race boots of the LOGs ran
@@ -877,18 +789,16 @@ ktap_end() {
 	[ "$KT_FAIL" = 0 ]
 }
 
+# guest_matrix smoke|selftests|tarball NAME...: the guest matrix
+# (harness/iommutest/guests.py) of this run's tree and base: the smoke
+# test on the guest kinds NAME, the storms and race boots, or the
+# kselftest tarball's boot, on the targets NAME
+guest_matrix() {
+	iommutest guests "$1" --src "$SRC" --out "$OUT" --results "${RESULTS:-$OUT/results}" \
+		--base-tag "$BASE_TAG" --kernel "$(kernel_version "$SRC")" --qemu-summary "$(qemu_summary)" "${@:2}"
+}
+
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
 
-# ktap_nested_all_passed KTAP: true when the KTAP of a test that
-# run_kselftest.sh ran (nested under "# ") planned some cases and passed
-# each of them, none skipped; otherwise false, with the reason on stdout.
-# run_kselftest.sh's own "ok" for the program hides a storm that skipped
-# every scenario (no IOMMU_MODULE, say).
-ktap_nested_all_passed() { iommutest ktap-nested "$1"; }
-
-# scenario_status KTAP SCENARIO: the storm scenario's result in a guest's
-# KTAP (boot.sh): PASS, FAIL or SKIP; CRASH when it started and never
-# reported; - when it did not start
-scenario_status() { iommutest ktap-status "$1" "$(scenario_case "$2")" 2>/dev/null || echo -; }
 

@@ -142,7 +142,7 @@ expect_failure() {
 }
 
 mapfile -t reports < <(kernel_report_list)
-ktap_begin $((60 + ${#reports[@]}))
+ktap_begin $((58 + ${#reports[@]}))
 expect_failure kernel_src_missing 'KERNEL_SRC=/nonexistent/linux does not exist' \
 	env IOMMU_TEST_KERNEL_SRC=/nonexistent/linux "$TOP/harness/kunit.sh"
 expect_failure kernel_src_not_a_kernel 'is not a Linux kernel tree' \
@@ -572,46 +572,6 @@ result $? bench_mutate_guest_time_to_kill
 (cd "$TOP/harness" && "$PYTHON" -m unittest discover -s tests -t . 2>&1) >"$tmp/out" ||
 	{ cat "$tmp/out" >"$tmp/out.full"; tail -n 30 "$tmp/out.full" >"$tmp/out"; false; }
 result $? harness_python_unit_tests
-rdir=$tmp/results-json
-mkdir -p "$rdir"
-# a boot that a known defect cut short: only the scenario it stopped in is
-# skipped, naming the defect, and those after it (they did not run); one
-# that failed before still fails, and so does a problem that is not the
-# defect's (a sanitizer that did not start)
-rm -f "$rdir"/*
-printf '%s\n' "TAP version 13" "1..5" "ok 1 storm.a.endpoints_work_after" "not ok 2 storm.b.endpoints_work_after" "#  RUN   storm.c.endpoints_work_after ..." >"$rdir/direct.ktap"
-printf '%s\n' "TAP version 13" "1..3" "ok 1 storm.a.endpoints_work_after" "#  RUN   storm.c.endpoints_work_after ..." >"$rdir/other.ktap"
-printf '%s\n' "TAP version 13" "1..2" "ok 1 storm.a.endpoints_work_after" "#  RUN   storm.c.endpoints_work_after ..." >"$rdir/clean.ktap"
-: >"$rdir/none.ktap"
-for n in direct other clean none; do
-	echo "$n 0 2 0 9" >"$rdir/$n.result"
-	echo "report the kernel log has a report: x" >"$rdir/$n.problems"
-done
-echo "sanitizer the kernel log does not say 'KernelAddressSanitizer initialized'" >>"$rdir/other.problems"
-{ ( KNOWN_HIT="known defect 8 (see a write-up)" KNOWN_SCENARIO=c
-    for n in direct other clean none; do result_as_known "$rdir" "$n"; done )
-  iommutest report "$rdir" >/dev/null 2>"$tmp/err"
-  [ ! -s "$tmp/err" ] || { echo "the report complained of the closed KTAP of known-defect boots:"; cat "$tmp/err"; }
-  python3 - "$rdir" <<'PYEOF' || echo "the known-defect boots do not read back with only the cut scenario skipped"
-import json, sys
-d = json.load(open(sys.argv[1] + '/results.json'))
-g = {s['name']: s for s in d['sub_groups']}
-want = {'direct': (1, 1, 3, 'FAIL'), 'other': (1, 1, 2, 'FAIL'), 'clean': (1, 0, 1, 'PASS'), 'none': (0, 0, 1, 'SKIP')}
-for n, (p, f, s, st) in want.items():
-    assert (g[n]['counts'], g[n]['status']) == ({'passed': p, 'failed': f, 'skipped': s}, st), (n, g[n]['counts'], g[n]['status'])
-assert [c['status'] for c in g['direct']['test_cases']] == ['PASS', 'FAIL', 'SKIP', 'SKIP', 'SKIP'], g['direct']
-PYEOF
-  grep -q '^ok 3 storm\.c\.endpoints_work_after # SKIP known defect 8 (see a write-up) cut the boot short in it$' "$rdir/direct.ktap" ||
-	echo "the closed KTAP does not name the defect in the scenario it cut"
-  grep -q '^ok 4 test 4 # SKIP did not run: the boot ended in storm\.c\.endpoints_work_after with known defect 8' "$rdir/direct.ktap" ||
-	echo "the closed KTAP does not say the scenarios after it did not run"
-  grep -qx 'known-report the kernel log has a report: x' "$rdir/direct.problems" ||
-	echo "the defect's own report is not kept as known-report in direct.problems"
-  grep -qx "sanitizer the kernel log does not say 'KernelAddressSanitizer initialized'" "$rdir/other.problems" ||
-	echo "a problem that is not the defect's was marked known in other.problems"
-} >"$tmp/out" 2>&1
-[ ! -s "$tmp/out" ]
-result $? results_known_defect_boot_closed_and_parsed
 
 # 16. what the guests' module loader makes of compressed module files
 # (modname_judge.c runs iommu_modload.h's naming on the host): the name
@@ -692,7 +652,6 @@ result $? foreign_tree_untouched_and_skips_named
 	"#  RUN           storm.endpoint_remove_rescan.endpoints_work_after ..." >"$tmp/scen.log"
   [ "$(scenario_lines "$tmp/scen.log" endpoint_bind_unbind | sed -n -E 's/.*:time: (.*)/\1/p')" = "13.0 s" ] ||
 	echo "scenario_lines does not give endpoint_bind_unbind's own time"
-  [ "$(cut_scenario "$tmp/scen.log")" = endpoint_remove_rescan ] || echo "cut_scenario: '$(cut_scenario "$tmp/scen.log")'"
   [ "$(exclude_args iommu_driver_load_race,endpoint_bind_unbind)" = "TEST_ARGS=-T,iommu_driver_load_race,-V,endpoint_bind_unbind" ] ||
 	echo "exclude_args: $(exclude_args iommu_driver_load_race,endpoint_bind_unbind)"
 } >"$tmp/out" 2>&1
@@ -831,45 +790,8 @@ printf '%s\n' '# a list of two' 'a|system|-|-|intel-iommu' 'b|system|-|-|-' >"$t
 [ ! -s "$tmp/out" ]
 result $? qemu_versions_and_avoided_devices
 
-# 27. A check that must run (a race boot, the tarball's boot): a boot a
-# known defect cut short is booted again, and never counts as run; a boot
-# that failed otherwise is not booted again
-printf '%s\n' '9|10.0 7.2|.|arm64-smmuv3-dt|iommu_driver_load_race|INFO: task .* blocked for more than|-|r|a write-up|\] +__device_attach\+0x' >"$tmp/kd27"
-r27=$tmp/r27
-cut_boot() {
-	printf '%s\n' "#  RUN           load.iommu_driver_load_race ..." \
-		"[  60.1] INFO: task k:1 blocked for more than 60 seconds." "[  60.3]  __device_attach+0x1c/0x40" >"$r27/b.log"
-	echo "b 0 1 0 9" >"$r27/b.result"
-	echo "report the kernel log has a report: INFO: task k:1 blocked for more than" >"$r27/b.problems"
-	return 1
-}
-pass_boot() { echo "ok 1 load.iommu_driver_load_race" >"$r27/b.log"; echo "b 1 0 0 9" >"$r27/b.result"; : >"$r27/b.problems"; }
-fail_boot() {
-	echo "[   1.0] BUG: KASAN: slab-use-after-free in x+0x1/0x2" >"$r27/b.log"
-	echo "b 0 1 0 9" >"$r27/b.result"
-	echo "report the kernel log has a report: BUG: KASAN" >"$r27/b.problems"
-	return 1
-}
-boots27=0
-cut_then_pass() { boots27=$((boots27 + 1)); if [ "$boots27" -gt 1 ]; then pass_boot; else cut_boot; fi; }
-( KNOWN_DEFECTS=$tmp/kd27
-  mkdir -p "$r27"
-  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt cut_boot >/dev/null 2>&1 && echo "a boot cut short every time passed"
-  [ "$MUST_RUN_CUT" = $((1 + KNOWN_RETRIES)) ] || echo "it was booted $MUST_RUN_CUT times, not $((1 + KNOWN_RETRIES))"
-  grep -q "^not-run did not run: each of its $((1 + KNOWN_RETRIES)) boots was cut short by a known defect" "$r27/b.problems" ||
-	echo "a check cut short every time is not 'did not run'"
-  [ "$(cat "$r27/b.result")" = "b 0 1 0 0" ] || echo "a check cut short every time is not one failure: $(cat "$r27/b.result")"
-  [ "$(ls "$r27"/b.cut-*.log | wc -l)" = $((1 + KNOWN_RETRIES)) ] || echo "the cut boots' logs are not kept"
-  rm -rf "$r27"; mkdir -p "$r27"
-  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt cut_then_pass >/dev/null 2>&1 || echo "a boot cut once, then passed, did not pass"
-  [ "$MUST_RUN_CUT" = 1 ] && [ -f "$r27/b.cut-1.log" ] || echo "the boot cut once is not kept as b.cut-1"
-  rm -rf "$r27"; mkdir -p "$r27"
-  must_run_boot "$r27" "$r27" b arm64-smmuv3-dt fail_boot >/dev/null 2>&1 && echo "a boot with a KASAN report passed"
-  [ ! -e "$r27/b.cut-1.log" ] || echo "a boot that failed otherwise was booted again"
-  grep -q '^report ' "$r27/b.problems" || echo "a boot that failed otherwise lost its problems"
-) >"$tmp/out" 2>&1
-[ ! -s "$tmp/out" ]
-result $? must_run_boot_boots_again_only_known_cuts
+# 27. A check that must run is booted again after a known defect's cut,
+# never counting as run: harness/tests/test_guests.py (13.)
 
 # 28. The Linux bases of harness/bases: what each LINUX= selects, from
 # the shipped list; an unknown one refused by the scripts and by make

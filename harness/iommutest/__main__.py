@@ -31,6 +31,10 @@
            SRCROOT SRC:FUNCTION...
                                 line coverage of each function, from gcov's
                                 JSON; exit 1 under PCT
+  guests smoke|selftests|tarball --src --out --results --kernel --qemu-summary
+         [--base-tag] NAME...   the guest matrix (guests.py): the smoke test on
+                                the guest kinds NAME, the storms and race boots
+                                or the kselftest tarball's boot on the targets
   kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
                                 (reports.py: the kselftest's kernel_reports.h)
   kunit-log-report LOG          the first kernel report in a KUnit log, with
@@ -52,7 +56,7 @@ import os
 import shlex
 import sys
 
-from . import cache, ci_files, coverage, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
+from . import cache, ci_files, coverage, guests, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
 
 
 def error(msg):
@@ -192,6 +196,17 @@ def cmd_coverage(a):
     return 0
 
 
+def cmd_guests(a):
+    known = targets.KINDS if a.what == 'smoke' else targets.TARGETS
+    bad = [n for n in a.names if n not in known]
+    if bad:
+        return error(f'{"SMOKE_TARGETS" if a.what == "smoke" else "SELFTEST_TARGETS"}: no such guest '
+                     f'{"kind" if a.what == "smoke" else "target"} {" ".join(bad)}.\n       Use: {" ".join(known)}.')
+    run = guests.Run(top=TOP, src=a.src, out=a.out, res=a.results, base_tag=a.base_tag, kernel=a.kernel,
+                     qemu_summary=a.qemu_summary)
+    return {'smoke': guests.smoke, 'selftests': guests.selftests, 'tarball': guests.tarball}[a.what](run, a.names)
+
+
 def cmd_kernel_reports(a):
     for p, example in report_list():
         print(f'{p}\t{example}')
@@ -285,6 +300,13 @@ def main(argv=None):
     cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
     cmd('kernel-reports', cmd_kernel_reports)
+    g = sub.add_parser('guests')
+    g.add_argument('what', choices=['smoke', 'selftests', 'tarball'])
+    for o in ('src', 'out', 'results', 'kernel', 'qemu-summary'):
+        g.add_argument('--' + o, required=True)
+    g.add_argument('--base-tag', default='')
+    g.add_argument('names', nargs='*')
+    g.set_defaults(fn=cmd_guests)
     c = sub.add_parser('coverage')
     c.add_argument('--min', type=float, default=0)
     c.add_argument('--unreachable', action='append', metavar='FUNCTION:COND')
