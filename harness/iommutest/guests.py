@@ -287,8 +287,8 @@ def race_boots(m, run, target, boots, trials, trial_ms, lean, kernel_name):
             result(True, f'{boot}.cut-{a} # SKIP {hit} cut it short')
         cut_total += len(cuts)
         log = os.path.join(d, boot + '.log')
-        if ok and race_trials_done([log]) == trials and \
-                any(re.match(rf'^# .*:load races: {trials} of {trials} in ', x) for x in open(log, errors='replace')):
+        if ok and any(re.match(rf'^# .*:load races: {trials} of {trials} in ', x)
+                      for x in open(log, errors='replace')):
             result(True, boot)
             continue
         bad += 1

@@ -3,7 +3,6 @@
 '|' (the file's header says what each means; the signature is last and
 may itself hold '|')."""
 
-import os
 import re
 from dataclasses import dataclass
 
