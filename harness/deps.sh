@@ -253,7 +253,7 @@ install_qemu() {
 		chmod 755 "$dir/bin/$b"
 	done
 	echo "$version" >"$dir/VERSION"
-	info "QEMU $name: $("$dir/bin/qemu-system-aarch64" --version | sed -n 1p)"
+	info "QEMU $name: $("$dir/bin/${ARCH_QEMU[arm64]}" --version | sed -n 1p)"
 }
 install_qemus() {
 	local q suite

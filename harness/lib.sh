@@ -458,7 +458,7 @@ qemu_binary() {
 # qemu_version NAME: what NAME's qemu-system-aarch64 says of its version
 qemu_version() {
 	local b
-	b=$(qemu_binary "$1" qemu-system-aarch64 2>/dev/null) &&
+	b=$(qemu_binary "$1" "${ARCH_QEMU[arm64]}" 2>/dev/null) &&
 		"$b" --version 2>/dev/null | sed -n -E '1s/^QEMU emulator version //p' ||
 		echo "$1 (not installed)"
 }

@@ -19,6 +19,8 @@ import shutil
 import subprocess
 import time
 
+from . import targets
+
 # The series of the base (its patches/ directory) is every step's input;
 # so is the harness code that runs a step and reads its results.
 COMMON = ['harness/lib.sh', 'harness/run.sh', 'harness/knobs', 'harness/bases',
@@ -38,8 +40,8 @@ INPUTS = {
     'coverage': TESTS + KERNEL + ['harness/coverage.sh', 'harness/uml-gcov-fini-array.patch'],
 }
 # the tools whose versions a verdict depends on
-TOOLS = [['gcc', '--version'], ['aarch64-linux-gnu-gcc', '--version'], ['perl', '--version'],
-         ['/usr/bin/python3', '--version'], ['ccache', '--version']]
+TOOLS = [[c + 'gcc', '--version'] for c in dict.fromkeys(a.cross for a in targets.ARCHES.values()) if c] + \
+    [['gcc', '--version'], ['perl', '--version'], ['/usr/bin/python3', '--version'], ['ccache', '--version']]
 # the make knobs (harness/knobs) that are the run's business, not a step's
 # input; the internal ones are paths of this checkout or the harness's own
 NOT_KNOBS = ('FRESH', 'V')
