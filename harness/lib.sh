@@ -794,8 +794,8 @@ ktap_end() {
 # test on the guest kinds NAME, the storms and race boots, or the
 # kselftest tarball's boot, on the targets NAME
 guest_matrix() {
-	iommutest guests "$1" --src "$SRC" --out "$OUT" --results "${RESULTS:-$OUT/results}" \
-		--base-tag "$BASE_TAG" --kernel "$(kernel_version "$SRC")" --qemu-summary "$(qemu_summary)" "${@:2}"
+	iommutest guests "$@" --src "$SRC" --out "$OUT" --results "${RESULTS:-$OUT/results}" \
+		--base-tag "$BASE_TAG" --kernel "$(kernel_version "$SRC")" --qemu-summary "$(qemu_summary)"
 }
 
 # Seconds since the epoch, for step timings.
