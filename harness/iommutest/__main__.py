@@ -97,32 +97,26 @@ def cmd_report(a):
     return rc
 
 
-def cmd_kunit_counts(a):
+def kunit_json(a, lines):
+    """Print LINES(kunit.py's JSON of A.json), one a line."""
     try:
-        print(*kunit_results.counts(kunit_results.read(a.json)))
+        for line in lines(kunit_results.read(a.json)):
+            print(line)
     except (OSError, ValueError, KeyError) as e:
         return error(f'{a.json}: not kunit.py JSON: {e}')
     return 0
 
 
+def cmd_kunit_counts(a):
+    return kunit_json(a, lambda top: [' '.join(map(str, kunit_results.counts(top)))])
+
+
 def cmd_kunit_failures(a):
-    try:
-        top = kunit_results.read(a.json)
-    except (OSError, ValueError) as e:
-        return error(f'{a.json}: not kunit.py JSON: {e}')
-    for c in kunit_results.failures(top):
-        print(c)
-    return 0
+    return kunit_json(a, kunit_results.failures)
 
 
 def cmd_kunit_survivors(a):
-    try:
-        top = kunit_results.read(a.json)
-    except (OSError, ValueError) as e:
-        return error(f'{a.json}: not kunit.py JSON: {e}')
-    for c in kunit_results.survivors(top, a.cases):
-        print(c)
-    return 0
+    return kunit_json(a, lambda top: kunit_results.survivors(top, a.cases))
 
 
 def cmd_cache_key(a):

@@ -6,7 +6,7 @@ may itself hold '|')."""
 import re
 from dataclasses import dataclass
 
-from . import ktap, qemu_versions, targets
+from . import ktap, lists, qemu_versions, targets
 
 
 @dataclass
@@ -25,13 +25,7 @@ class Defect:
 
 def parse(lines):
     out = []
-    for line in lines:
-        line = line.rstrip('\n')
-        if not line.strip() or line.startswith('#'):
-            continue
-        f = line.split('|', 9)
-        if len(f) != 10:
-            raise ValueError(f'harness/known-defects: "{line[:60]}..." has {len(f)} fields, not 10')
+    for f in lists.entries(lines, 'harness/known-defects', 10):
         out.append(Defect(id=f[0], qemus=f[1].split(), base=f[2], targets=f[3].split(),
                           scenarios=f[4].split(), first=[e for e in f[5].split(';') if e],
                           unless=[] if f[6] == '-' else [e for e in f[6].split(';') if e],

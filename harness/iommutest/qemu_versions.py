@@ -5,6 +5,8 @@ file's header says what each field means)."""
 import re
 from dataclasses import dataclass
 
+from . import lists
+
 
 @dataclass
 class Qemu:
@@ -16,16 +18,9 @@ class Qemu:
 
 
 def parse(lines):
-    out = []
-    for line in lines:
-        line = line.rstrip('\n')
-        if not line.strip() or line.startswith('#'):
-            continue
-        f = line.split('|', 4)  # AVOID, last, may alternate with '|'
-        if len(f) != 5:
-            raise ValueError(f'harness/qemu-versions: "{line}" has {len(f)} fields, not 5')
-        out.append(Qemu(f[0], f[1], f[2], [] if f[3] == '-' else f[3].split(), '' if f[4] == '-' else f[4]))
-    return out
+    # AVOID, the last field, may alternate with '|'
+    return [Qemu(f[0], f[1], f[2], [] if f[3] == '-' else f[3].split(), '' if f[4] == '-' else f[4])
+            for f in lists.entries(lines, 'harness/qemu-versions', 5)]
 
 
 def read(path):
