@@ -8,7 +8,7 @@ set -euo pipefail
 [ -d "$BUILD" ] || exit 0
 if [ "${1:-}" = --all ]; then
 	[ -d "$TREE/.git" ] && [ -f "$STATE" ] &&
-		check_no_unexported_work "make distclean would delete build/linux"
+		tree_py check-unexported --why "make distclean would delete build/linux"
 	rm -rf "$BUILD"
 	info "removed build/"
 	exit 0

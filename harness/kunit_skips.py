@@ -2,7 +2,7 @@
 # SPDX-License-Identifier: GPL-2.0
 """KTAP for the KUnit test files a KERNEL_SRC tree cannot build.
 
-harness/foreign.sh writes a plan ("skip FILE|REASON" lines) for a tree
+harness/iommutest/tree.py (foreign) writes a plan ("skip FILE|REASON" lines) for a tree
 without the series. For each skipped file, every suite in it and every
 case of that suite (read from its struct kunit_case array; a parameterised
 case is one line) are reported "ok N NAME # SKIP REASON", after the suites

@@ -176,8 +176,8 @@ kernel_version() {
 # Build output for a KERNEL_SRC tree goes under build/ext-<name>, never
 # into it. SRC is the tree the harness builds and writes test files into:
 # for a KERNEL_SRC outside build/ (a user's tree), the hard-linked copy
-# build/ext-<name>/src that 'make tree' (harness/foreign.sh) prepares;
-# KSRC is the tree given. 'select_tree --preparing' (tree.sh, foreign.sh)
+# build/ext-<name>/src that 'make tree' (harness/iommutest/tree.py)
+# prepares; KSRC is the tree given. 'select_tree --preparing' (tree.sh)
 # does not ask for the copy to exist yet.
 select_tree() {
 	if [ -n "${KERNEL_SRC:-}" ]; then
@@ -247,49 +247,14 @@ kunit_arch_args() {
 	esac
 }
 
-# case_suite CASE: the name of the KUnit suite that holds CASE, from the
-# source in the tree (SRC) that has KUNIT_CASE(CASE) (or a _PARAM of it)
-# and one suite; nothing when that is not so
-case_suite() {
-	local f
-	f=$(grep -rlE -- "KUNIT_CASE[A-Z_]*\($1[,)]" "$SRC/drivers/iommu/tests" \
-		"$SRC/drivers/base/test" 2>/dev/null | head -1)
-	[ -n "$f" ] || return 0
-	awk '/^static struct kunit_suite / { on = 1 }
-	     on && match($0, /\.name = "[^"]+"/) { n++; name = substr($0, RSTART + 9, RLENGTH - 10); on = 0 }
-	     END { if (n == 1) print name }' "$f"
-}
 
-# suites_glob CASE...: kunit.py's filter for a mutation's run: the one
-# suite that holds all the CASEs; none (the whole suite list) when they
-# are in several. A mutation is judged on the cases it names only, and
-# the race suite alone takes 9 s of a run that is 10 s long.
-suites_glob() {
-	local c s
-	printf '%s\n' "$@" | while read -r c; do
-		s=$(case_suite "$c")
-		echo "${s:-?}"
-	done | sort -u | awk '{ n++; s = $0 } END { if (n == 1 && s != "?") print s }'
-}
 
-# kunit_tool_dir: tools/testing/kunit whose parser reads the run's KTAP:
-# the tree's, or build/linux's when the tree has none
-kunit_tool_dir() {
-	local d
-	for d in "${SRC:-$TREE}/tools/testing/kunit" "$TREE/tools/testing/kunit"; do
-		[ -f "$d/kunit_parser.py" ] && { echo "$d"; return 0; }
-	done
-	die "no tools/testing/kunit/kunit_parser.py in ${SRC:-$TREE} or build/linux to read the KTAP with." \
-	    "Run 'make tree' first."
-}
 
 # Kernel log reports that fail a run whatever its tests say: the one list
 # is in the kselftest's header (the guests' tests compile it in), read by
 # harness/iommutest/reports.py. KERNEL_REPORTS (the tables above): all of
 # them, one extended regex.
 REPORTS_H=$TOP/tools/testing/selftests/iommu/kernel_reports.h
-# kernel_report_list: "PATTERN<TAB>EXAMPLE", one line per pattern
-kernel_report_list() { iommutest kernel-reports; }
 [ -n "$KERNEL_REPORTS" ] ||
 	die "no kernel report patterns in ${REPORTS_H#"$TOP"/}." "The list is the KERNEL_REPORTS macro there."
 
@@ -318,38 +283,16 @@ record_failure() {
 	printf '%s %s\n' "$3" "$4" >>"$r.problems"
 	printf 'FAIL %s: %s\n' "$2" "$4" >&2
 }
-# sanitizer_missing LOG PATTERN: true when a guest that ran to its end
-# (guest-init's done line) never logged its sanitizer's start line PATTERN.
-# That line is in the kernel log guest-init prints last: a guest that died
-# before has failed already, and is judged by its death, not by this.
-sanitizer_missing() { grep -q '^guest-init: done' "$1" && ! grep -qE "$2" "$1"; }
-
 # The kselftest's storm scenarios, in the order it runs them
 # (harness/iommutest/storms.py): STORM_SCENARIOS and SCENARIO_CASE, from
 # the tables above. scenario_case SCENARIO: the kselftest case (its KTAP
 # name) of a storm scenario
 scenario_case() { echo "${SCENARIO_CASE[$1]}"; }
 
-# case_scenario CASE: the storm scenario of a kselftest case, the reverse
-case_scenario() { sed -E 's/^(load|storm)\.//; s/\.endpoints_work_after$//' <<<"$1"; }
-
 # scenario_args SCENARIO: the kernel command line's word that has the
 # guest's kselftest run that scenario alone (init's TEST_ARGS, the
 # kselftest_harness's own -r)
 scenario_args() { echo "TEST_ARGS=-r,$(scenario_case "$1")"; }
-
-# exclude_args SCENARIO...: the kernel command line's word that has the
-# guest's kselftest leave those scenarios out (-T a test, -V a variant)
-exclude_args() {
-	local a= s
-	for s in $(tr ',' ' ' <<<"$*"); do
-		case $(scenario_case "$s") in
-		load.*) a+=",-T,$s" ;;
-		*) a+=",-V,$s" ;;
-		esac
-	done
-	echo "TEST_ARGS=${a#,}"
-}
 
 # scenario_lines LOG SCENARIO: what a storm scenario said in the log, from
 # its case's RUN line to its result line (the test's own messages name the
@@ -390,22 +333,6 @@ load_race_boot() {
 		"$TOP/harness/guest.sh" "$name" "$@"
 }
 
-# guest_kill_seconds DIR/NAME: the uptime at which the boot NAME (its
-# .ktap, .log and .problems, by boot.sh) killed a mutation in the load
-# race, by its failing trial's line, its first kernel report or its last
-# kernel time stamp; false when it did not (a QEMU crash is no kill)
-guest_kill_seconds() {
-	local c t
-
-	c=$(scenario_case iommu_driver_load_race)
-	[ "$(iommutest ktap-status "$1.ktap" "$c")" = FAIL ] ||
-		{ grep -qE "RUN +$c " "$1.log" && grep -qE '^(report|watchdog|died) ' "$1.problems"; } ||
-		return 1
-	t=$(sed -n -E 's/^# .*failed, at ([0-9]+) s of uptime$/\1/p' "$1.log" | sed -n 1p)
-	[ -n "$t" ] || t=$(grep -m1 -E "$KERNEL_REPORTS" "$1.log" | sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p')
-	[ -n "$t" ] || t=$(sed -n -E 's/^(<[0-9]>)?\[ *([0-9]+)\.[0-9]+\].*/\2/p' "$1.log" | tail -n 1)
-	echo "${t:-0}"
-}
 
 # guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"
 # for a driver that is built in) and extra QEMU arguments of one of the
@@ -425,56 +352,12 @@ guest_kind_targets() {
 }
 
 # --- the QEMUs the guests boot on (harness/qemu-versions) ---
+# qemu_selected: the QEMU of this run (QEMU=, else the list's first);
+# qemu_summary: it and the QEMU of each target that boots on another
+# (harness/iommutest/guest.py)
 QEMU_VERSIONS=$TOP/harness/qemu-versions
-# qemu_line NAME: NAME's line of harness/qemu-versions; nothing when none
-qemu_line() { awk -F'|' -v n="$1" '!/^#/ && NF && $1 == n' "$QEMU_VERSIONS"; }
-qemu_names() { awk -F'|' '!/^#/ && NF { print $1 }' "$QEMU_VERSIONS"; }
-# qemu_selected: the QEMU of this run, QEMU= or the list's first
-qemu_selected() {
-	local q=${QEMU:-$(qemu_names | sed -n 1p)}
-	[ -n "$(qemu_line "$q")" ] ||
-		die "QEMU=$q is not in harness/qemu-versions." "Use one of: $(qemu_names | tr '\n' ' ')"
-	echo "$q"
-}
-# qemu_for QEMU-ARG...: the QEMU a guest with these arguments boots on:
-# the selected one, or, when the arguments name a device it AVOIDs, the
-# next line's that does not
-qemu_for() { iommutest qemu-for "$QEMU_VERSIONS" "$(qemu_selected)" "$@" || die "no QEMU for a guest with: $*"; }
-# qemu_binary NAME PROGRAM: the command that runs PROGRAM
-# (qemu-system-aarch64, qemu-system-x86_64) of the QEMU NAME: /usr/bin's
-# for the system's, else the wrapper harness/deps.sh wrote beside the
-# unpacked packages
-qemu_binary() {
-	local suite
-	IFS='|' read -r _ suite _ <<<"$(qemu_line "$1")"
-	if [ "$suite" = system ]; then
-		command -v "$2" || die "$2 is not installed (QEMU=$1 is the system's)." "Run 'make deps' as root."
-	else
-		[ -x "$BUILD/qemu/$1/bin/$2" ] ||
-			die "QEMU $1 is not fetched (no build/qemu/$1/bin/$2)." "Run 'make deps' as root (it fetches harness/qemu-versions' QEMUs)."
-		echo "$BUILD/qemu/$1/bin/$2"
-	fi
-}
-# qemu_version NAME: what NAME's qemu-system-aarch64 says of its version
-qemu_version() {
-	local b
-	b=$(qemu_binary "$1" "${ARCH_QEMU[arm64]}" 2>/dev/null) &&
-		"$b" --version 2>/dev/null | sed -n -E '1s/^QEMU emulator version //p' ||
-		echo "$1 (not installed)"
-}
-# qemu_summary: the QEMU of this run, and each guest target that boots on
-# another (a device its QEMU AVOIDs), for every summary
-qemu_summary() {
-	local q line t g other
-	q=$(qemu_selected)
-	line="QEMU $q: $(qemu_version "$q")"
-	for t in $GUEST_TARGETS; do
-		read -ra g <<<"$(guest_target "$t")"
-		other=$(qemu_for "${g[@]:3}")
-		[ "$other" = "$q" ] || line+="; $t on QEMU $other: $(qemu_version "$other")"
-	done
-	echo "$line"
-}
+qemu_selected() { iommutest qemu-selected; }
+qemu_summary() { iommutest qemu-summary; }
 
 # The guest kernels carry KASAN and kmemleak, or KCSAN and kmemleak when
 # KCSAN=1; the lean race kernels (GUEST_LEAN=1: the load-race boots of
@@ -533,94 +416,11 @@ configs_of() {
 
 kind_arch() { echo "${KIND_ARCH[$1]}"; }
 
-# --- the series and the kernel tree's commits ---
-# The tests are edited in this repo and carried by the series: 'make export'
-# folds the repo's version of each file into the commit of the series that
-# owns it, and the overlay writes it into the tree in between.
-TEST_DIRS=(drivers/iommu/tests drivers/base/test tools/testing/selftests/iommu)
-# The repo's drivers/ and tools/ hold the tests as posted upstream, which
-# build on every base. A base whose series carries more of them (6.12: the
-# rework's own cases), or some in its own form (6.12: its two-argument
-# attach_dev), has those under base-VERSION.PATCHLEVEL/, at their path in
-# the tree; there they take the place of the common file of that path.
-# tree_base_dir TREE: that directory for TREE's version, when the repo has
-# one (relative to the repo's top); nothing else
-tree_base_dir() {
-	local v p
-	v=$(sed -n 's/^VERSION = //p' "$1/Makefile" 2>/dev/null)
-	p=$(sed -n 's/^PATCHLEVEL = //p' "$1/Makefile" 2>/dev/null)
-	[ -z "$v" ] || [ ! -d "$TOP/base-$v.$p" ] || echo "base-$v.$p"
-}
-# overlay_files TREE DIR...: the repo's files under DIRs for TREE, as paths
-# in the tree
-overlay_files() {
-	local tree=$1 b
-	shift
-	b=$(tree_base_dir "$tree")
-	# a directory neither has is no error
-	(cd "$TOP" && { find "$@" -type f 2>/dev/null || true
-			[ -z "$b" ] || (cd "$b" && find "$@" -type f 2>/dev/null) || true; } | sort -u)
-}
-# repo_test_files [TREE]: the repo's test files for TREE (SRC by default),
-# as paths in the tree
-repo_test_files() { overlay_files "${1:-${SRC:-}}" "${TEST_DIRS[@]}"; }
-# repo_test_source TREE FILE: the repo's file that TREE's FILE is written from
-repo_test_source() {
-	local b
-	b=$(tree_base_dir "$1")
-	if [ -n "$b" ] && [ -f "$TOP/$b/$2" ]; then echo "$TOP/$b/$2"; else echo "$TOP/$2"; fi
-}
-# kunit_base_plan PLAN KUNITCONFIG: for a base tree whose series does not
-# hook up the IOMMU suite (drivers/iommu/Kconfig does not source it;
-# kunit.sh), the plan that runs the driver core's test files the series
-# carries (their object in drivers/base/test/Makefile) and skips the
-# others, and the suite's .kunitconfig with only the options of those
-kunit_base_plan() {
-	local f runs=0
-	echo "mode no-series" >"$1"
-	grep -vE '^CONFIG_(IOMMU_FWSPEC_KUNIT_TEST|DM_KUNIT_TEST)=' "$TOP/drivers/iommu/tests/.kunitconfig" >"$2"
-	while read -r f; do
-		if [[ "$f" == drivers/base/test/* ]] &&
-		   grep -qsF "$(basename "${f%.c}").o" "$SRC/drivers/base/test/Makefile"; then
-			echo "run $f" >>"$1"
-			runs=1
-		else
-			echo "skip $f|$BASE_SERIES/ does not hook up the IOMMU suite (drivers/iommu/Kconfig does not source drivers/iommu/tests/Kconfig)" >>"$1"
-		fi
-	done < <(repo_test_files | grep -E '_kunit\.c$')
-	[ "$runs" = 0 ] || echo CONFIG_DM_KUNIT_TEST=y >>"$2"
-}
-# messages_naming_harness PATCH...: the lines of the patches' commit
-# messages (up to the '---'; the subject without its "[PATCH n/m]") that a
-# message posted to the list must not have: the harness's targets, its
-# make knobs (those but ARCH and V, which are the kernel's, and the
-# STORM_ ones, which are the kselftest's own environment), its defect
-# numbers, positions in the series ("05/26"); each as FILE:LINE:TEXT
-messages_naming_harness() {
-	local p knobs terms
-	knobs=$(awk '$2 == "make" && $1 !~ /^(ARCH|V|STORM_.*)$/ { printf "%s%s", sep, $1; sep = "|" }' "$TOP/harness/knobs")
-	terms="make (selftests|check|smoke|kunit|run|mutate)|\\b($knobs)=|IOMMU_TEST_|[Hh]arness|[Dd]efect [0-9]+|\\b[0-9]{2}/[0-9]{2}\\b"
-	for p in "$@"; do
-		awk '/^---$/ { exit } { sub(/^Subject: \[PATCH[^]]*\] /, "Subject: "); print }' "$p" |
-			grep -nE "$terms" | sed "s|^|$(basename "$p"):|"
-	done
-	return 0
-}
-# is_test_file PATH: PATH (relative) is under one of TEST_DIRS
-is_test_file() {
-	local d
-	for d in "${TEST_DIRS[@]}"; do [[ "$1" == "$d"/* ]] && return 0; done
-	return 1
-}
-# tracked_dirt [GIT-ARGS...]: the tree's uncommitted changes to tracked
-# files, the repo's test files left out (the overlay writes those)
-tracked_dirt() {
-	local ex=() f
-	while read -r f; do ex+=(":(exclude)$f"); done < <(repo_test_files "$TREE")
-	git_t status --porcelain --untracked-files=no -- . "${ex[@]}"
-}
-
+# the harness's notes in the tree: the series it was last prepared or
+# exported with, and how to undo a change a killed run left
+# (harness/iommutest/tree.py)
 STATE=$TREE/.git/harness-series
+UNDO=$TREE/.git/harness-undo
 
 git_t() { git -C "$TREE" "$@"; }
 
@@ -636,10 +436,20 @@ series_patches() {
 	done <"$PATCHES/series"
 }
 
-# Fingerprints: the series as it stands in patches/, and the kernel commits
-# in the tree (format-patch is deterministic for given commits).
-series_sum() { series_patches | xargs -r cat | sha1sum | cut -d' ' -f1; }
+# tree_sum: the fingerprint of the tree's commits (format-patch is
+# deterministic for given commits)
 tree_sum() { git_t format-patch --stdout --zero-commit --no-signature base..HEAD | sha1sum | cut -d' ' -f1; }
+
+# on_tree COMMAND [ARG...]: the harness's Python COMMAND on this run's
+# tree and series; tree_py WHAT: its tree workflow (harness/iommutest/
+# tree.py: tree, export, overlay, foreign, check-unexported, record-state)
+on_tree() {
+	local cmd=$1
+	shift
+	iommutest "$cmd" "$@" --tree "$TREE" --patches "$PATCHES" --linux "$LINUX" \
+		--package "$BASE_PACKAGE" --suite "$BASE_SUITE"
+}
+tree_py() { on_tree tree "$@"; }
 
 # base_worktree DIR: DIR, a worktree of build/linux, at tag base with
 # nothing else in it (an interrupted git am aborted, untracked files gone);
@@ -656,94 +466,14 @@ base_worktree() {
 	git -C "$1" clean -fdxq
 }
 
-record_state() { printf '%s %s\n' "$(series_sum)" "$(tree_sum)" >"$STATE"; }
 
-# Refuse to throw away kernel work: tracked changes, or commits whose
-# patches are not what was last applied or exported.
-check_no_unexported_work() {
-	local why=$1 dirty
-	dirty=$(tracked_dirt)
-	if [ -n "$dirty" ]; then
-		die "$why, but build/linux has uncommitted kernel changes:" \
-		    "$(printf '%s\n' "$dirty" | sed -n 1,10p)" \
-		    "Commit them in build/linux and run 'make export', or drop them:" \
-		    "git -C build/linux reset --hard"
-	fi
-	if [ "$(tree_sum)" != "$(cut -d' ' -f2 "$STATE" 2>/dev/null)" ]; then
-		die "$why, but build/linux has commits that are not exported to patches/:" \
-		    "$(git_t log --oneline base..HEAD | sed -n 1,20p)" \
-		    "Keep them: 'make export' (then commit patches/). Drop them: git -C build/linux reset --hard base"
-	fi
-}
-
-# --- changes to build/linux that a run must undo ---
-# A run that changes build/linux for a while (a mutation, coverage's linker
-# script fix, the series' git am) first writes how to undo it into UNDO;
-# when the run is killed before it could undo the change itself (SIGKILL,
-# a crash, a reboot), the next run finds the note and undoes it
-# (repair_interrupted, from tree.sh and export.sh) instead of testing, or
-# exporting, a broken tree. A line is "apply-R PATCH" or "reset REV".
-UNDO=$TREE/.git/harness-undo
-undo_note() { printf '%s\n' "$*" >"$UNDO"; }
-undo_done() { rm -f "$UNDO"; }
-repair_interrupted() {
-	local what arg
-	[ -f "$UNDO" ] || return 0
-	read -r what arg <"$UNDO"
-	case "$what" in
-	apply-R)
-		if git_t apply -R --check "$arg" 2>/dev/null; then
-			git_t apply -R "$arg"
-			warn "an interrupted run had left $(basename "$arg") applied to build/linux; it is taken out."
-		elif ! git_t apply --check "$arg" 2>/dev/null; then
-			die "an interrupted run left build/linux part-way through $arg." \
-			    "Put the files it touches back: git -C build/linux checkout -- $(git apply --numstat "$arg" | cut -f3 | tr '\n' ' ')"
-		fi ;;
-	reset)
-		git_t am --abort >/dev/null 2>&1 || true
-		git_t reset -q --hard "$arg"
-		warn "an interrupted 'make tree' had left build/linux part-way through git am; it is back at $(git_t log -1 --format='%h %s')." ;;
-	*)	die "build/linux/.git/harness-undo says '$what $arg', which the harness does not know." \
-		    "Look at build/linux (git status), then remove that file." ;;
-	esac
-	undo_done
-}
-
-# --- deliberate breakages of the series (mutations/) ---
-# mutation_apply PATCH: apply PATCH to build/linux. It comes out again with
-# mutation_restore, or when the script exits, also on ^C, so that no run
-# leaves build/linux broken; the next run takes it out of a run that was
-# killed.
-MUTATION_APPLIED=
-mutation_restore() {
-	[ -z "$MUTATION_APPLIED" ] || git_t apply -R "$MUTATION_APPLIED" ||
-		die "could not take $MUTATION_APPLIED out of build/linux." \
-		    "Run 'git -C build/linux checkout -- .' by hand."
-	MUTATION_APPLIED=
-	undo_done
-}
-mutation_apply() {
-	trap mutation_restore EXIT
-	trap 'exit 130' INT TERM HUP
-	undo_note apply-R "$1"
-	if git_t apply "$1"; then
-		MUTATION_APPLIED=$1
-	else
-		undo_done
-		return 1
-	fi
-}
-# mutant_guest MUTATION KIND IMAGE PROGRAM LOG: build KIND's guest kernel
-# with MUTATION applied (GUEST_KERNEL_PREFIX=mutant- keeps it beside the
-# real one, ccache sharing the objects) and its IMAGE initramfs of PROGRAM,
-# output in LOG, then take MUTATION out again
-mutant_guest() {
-	local rc=0
-	mutation_apply "$1" || return 1
-	{ build_guest_kernel "$2" &&
-	  IOMMU_TEST_IMAGE=$3 "$TOP/harness/initramfs.sh" "$(kind_dir "$2")" "$(kind_arch "$2")" "$4"; } >"$5" 2>&1 || rc=1
-	mutation_restore
-	return "$rc"
+# mutation_runner kunit|guests|bench ARG...: the mutation runner
+# (harness/iommutest/mutations.py) on this run's tree
+mutation_runner() {
+	local what=$1
+	shift
+	mkdir -p "$OUT/results"
+	iommutest mutations "$what" --tree "$TREE" --src "$SRC" --out "$OUT" --undo "$UNDO" "$@"
 }
 # The mutations are made against the series in build/linux
 mutation_no_kernel_src() {

@@ -57,6 +57,6 @@ if [ "$kind" = fixes ]; then
 		    "The fixes must apply to the base without the rework."
 	info "fixes: ${#fixes[@]} patches on the base: $(git -C "$wt" log --format=%s base..HEAD | tr '\n' ';')"
 fi
-"$TOP/harness/overlay.sh" "$wt" >/dev/null
+tree_py overlay --dst "$wt" >/dev/null
 info "$kind: $wt, Linux $(kernel_version "$wt")"
 IOMMU_TEST_KERNEL_SRC=$wt exec "$TOP/harness/selftests.sh"

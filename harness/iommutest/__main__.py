@@ -27,14 +27,43 @@
                                 selected; exit 1: none
   qemu-for QEMUS QEMU ARG...    the QEMU of QEMUS a guest with these QEMU
                                 arguments boots on, QEMU selected
-  coverage [--min PCT] [--unreachable FUNCTION:COND]... --json GCOV-JSON...
-           SRCROOT SRC:FUNCTION...
-                                line coverage of each function, from gcov's
-                                JSON; exit 1 under PCT
+  coverage --min PCT --tree T --undo U
+                                line coverage of the series' fwspec functions
+                                by the KUnit suite on UML (coverage.py)
   guests smoke|selftests|tarball --src --out --results --kernel --qemu-summary
          [--base-tag] NAME...   the guest matrix (guests.py): the smoke test on
                                 the guest kinds NAME, the storms and race boots
                                 or the kselftest tarball's boot on the targets
+  mutations kunit|guests|bench --tree --src --out --undo --results [--dir D]
+            [--name N] [--names 'NAME...'] [--arch --runs --timeout --trials --trial-ms]
+                                the mutation runner (mutations.py): the KUnit
+                                mutations of D, the guest ones (NAMEs only),
+                                or how fast the race ones are killed
+  deps --linux NAME [--for "GOAL..."] [--base] [--busybox] [--list]
+                                the Debian packages of those goals (deps.py)
+  kunit --arch A --results R --tree T --series S --kernel V [--base-tag B] [--debug]
+                                the KUnit suite with kunit.py (kunit_run.py)
+  checkpatch|kerneldoc --results R --patches P [--base-tag B]
+                                checkpatch.pl --strict of the series and the test
+                                sources; kernel-doc of what the series changes
+                                (source_checks.py)
+  tree tree|export|overlay|foreign|record-state|check-unexported --tree --patches
+       --linux --package --suite [--dst D] [--ksrc K --src S --out O] [--why W]
+                                the tree workflow (tree.py): 'make tree',
+                                'make export', the overlay of the test files,
+                                a KERNEL_SRC tree's working copy
+  standalone --results R --messages M [--base-tag B] --tree ... --suite S
+                                the series as a maintainer takes it
+                                (standalone.py)
+  guest NAME KIND MACHINE IOMMU-MODULE [QEMU-ARG...]
+                                boot one test guest (guest.py), judged by boot.py
+  kselftest-tarball             the kselftest tarball and a guest for each
+                                target, as CI takes them (tarball.py)
+  bench kunit|repeat|qemu|selftests
+                                the harness's figures (bench.py)
+  qemu-summary, qemu-selected   the QEMUs the guests boot on (guest.py)
+  selftest RESULTS              the harness's tests of itself that need its
+                                scripts or a guest (selftest.py)
   kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
                                 (reports.py: the kselftest's kernel_reports.h)
   kunit-log-report LOG          the first kernel report in a KUnit log, with
@@ -56,7 +85,9 @@ import os
 import shlex
 import sys
 
-from . import cache, ci_files, coverage, guests, known_defects, ktap, kunit_results, model, printer, qemu_versions, reports, targets
+from . import (bench, boot, cache, ci_files, coverage, deps, guest, guests, known_defects, ktap, kunit_results, kunit_run, model,
+               mutations, printer, qemu_versions, reports, selftest, source_checks, standalone, tarball, targets,
+               tree)
 
 
 def error(msg):
@@ -173,23 +204,6 @@ def cmd_qemu_for(a):
     return 0
 
 
-def cmd_coverage(a):
-    unreachable = dict(u.split(':', 1) for u in a.unreachable or [])
-    try:
-        rows = coverage.table(coverage.read(a.json), a.srcroot, a.funcs, unreachable)
-    except (LookupError, OSError, ValueError) as e:
-        return error(f'coverage: {e}')
-    print(f'{"function":<44} {"lines":>6} {"run":>6} {"covered":>8}')
-    for fn, n, run in rows:
-        print(f'{fn:<44} {n:>6} {run:>6} {100 * run / n:>7.1f}%')
-    n, run = sum(r[1] for r in rows), sum(r[2] for r in rows)
-    pct = 100 * run / n
-    print(f'{"TOTAL":<44} {n:>6} {run:>6} {pct:>7.1f}%')
-    if pct < a.min:
-        return error(f'coverage: {pct:.1f}% of the functions\' lines run, under the {a.min:g}% floor.')
-    return 0
-
-
 def cmd_guests(a):
     known = targets.KINDS if a.what == 'smoke' else targets.TARGETS
     bad = [n for n in a.names if n not in known]
@@ -199,6 +213,10 @@ def cmd_guests(a):
     run = guests.Run(top=TOP, src=a.src, out=a.out, res=a.results, base_tag=a.base_tag, kernel=a.kernel,
                      qemu_summary=a.qemu_summary)
     return {'smoke': guests.smoke, 'selftests': guests.selftests, 'tarball': guests.tarball}[a.what](run, a.names)
+
+
+def cmd_selftest(a):
+    return 0 if selftest.Selftest(TOP, a.results).main() else 1
 
 
 def cmd_kernel_reports(a):
@@ -245,9 +263,7 @@ def cmd_ktap_in_run(a):
 
 
 def cmd_ktap_said(a):
-    doc = ktap.read(a.log)
-    t = next((t for t in doc.all_results() if ktap._named(t.name, a.case)), None)
-    for line in t.said if t else []:
+    for line in ktap.said(ktap.read(a.log), a.case):
         print(line)
     return 0
 
@@ -269,6 +285,13 @@ def cmd_ktap_close(a):
 
 
 def main(argv=None):
+    argv = sys.argv[1:] if argv is None else argv
+    # the guest judge and a guest's boot take QEMU's arguments as they
+    # come: no parser
+    if argv[:1] == ['boot']:
+        return boot.main(argv[1:])
+    if argv[:1] == ['guest']:
+        return guest.main(argv[1:])
     p = argparse.ArgumentParser(prog='iommutest')
     sub = p.add_subparsers(dest='cmd', required=True)
     r = sub.add_parser('report')
@@ -294,6 +317,57 @@ def main(argv=None):
     cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
     cmd('kernel-reports', cmd_kernel_reports)
+    cmd('selftest', cmd_selftest, 'results')
+    cmd('kselftest-tarball', tarball.main)
+    b = sub.add_parser('bench')
+    b.add_argument('what', choices=['kunit', 'repeat', 'qemu', 'selftests'])
+    b.set_defaults(fn=bench.main)
+    cmd('qemu-summary', lambda a: print(guest.summary()))
+    cmd('qemu-selected', lambda a: print(guest.selected()))
+    d = sub.add_parser('deps')
+    d.add_argument('--for', dest='goals', default='everything')
+    d.add_argument('--linux', required=True)
+    d.add_argument('--base', action='store_true')
+    d.add_argument('--busybox', action='store_true')
+    d.add_argument('--list', action='store_true')
+    d.set_defaults(fn=deps.main)
+    for name, fn in (('checkpatch', source_checks.checkpatch), ('kerneldoc', source_checks.kerneldoc)):
+        c = sub.add_parser(name)
+        c.add_argument('--results', required=True)
+        c.add_argument('--patches', required=True)
+        c.add_argument('--base-tag', default='')
+        c.set_defaults(fn=fn)
+    def on_tree(name, fn):
+        t = sub.add_parser(name)
+        for o in ('tree', 'patches', 'linux', 'package', 'suite'):
+            t.add_argument('--' + o, required=True)
+        t.set_defaults(fn=fn)
+        return t
+    t = on_tree('tree', tree.main)
+    t.add_argument('what', choices=['tree', 'export', 'overlay', 'foreign', 'record-state', 'check-unexported'])
+    for o in ('dst', 'ksrc', 'src', 'out', 'why'):
+        t.add_argument('--' + o)
+    t = on_tree('standalone', standalone.main)
+    t.add_argument('--results', required=True)
+    t.add_argument('--messages', required=True)
+    t.add_argument('--base-tag', default='')
+    k = sub.add_parser('kunit')
+    for o in ('arch', 'results', 'tree', 'series', 'kernel'):
+        k.add_argument('--' + o, required=True)
+    k.add_argument('--base-tag', default='')
+    k.add_argument('--debug', action='store_true')
+    k.set_defaults(fn=kunit_run.main)
+    m = sub.add_parser('mutations')
+    m.add_argument('what', choices=['kunit', 'guests', 'bench'])
+    m.add_argument('--names', default='', help='only these guest mutations (names without .patch)')
+    for o in ('tree', 'src', 'out', 'undo', 'results'):
+        m.add_argument('--' + o, required=True)
+    m.add_argument('--dir')
+    m.add_argument('--name')
+    m.add_argument('--arch', default='x86_64')
+    for o, v in (('runs', 20), ('timeout', 30), ('trials', 30), ('trial-ms', 200)):
+        m.add_argument('--' + o, type=int, default=v)
+    m.set_defaults(fn=lambda a: 0 if mutations.main(a) else 1)
     g = sub.add_parser('guests')
     g.add_argument('what', choices=['smoke', 'selftests', 'tarball'])
     for o in ('src', 'out', 'results', 'kernel', 'qemu-summary'):
@@ -302,12 +376,10 @@ def main(argv=None):
     g.add_argument('names', nargs='*')
     g.set_defaults(fn=cmd_guests)
     c = sub.add_parser('coverage')
-    c.add_argument('--min', type=float, default=0)
-    c.add_argument('--unreachable', action='append', metavar='FUNCTION:COND')
-    c.add_argument('--json', action='append', required=True)
-    c.add_argument('srcroot')
-    c.add_argument('funcs', nargs='+')
-    c.set_defaults(fn=cmd_coverage)
+    c.add_argument('--min', type=float, default=95)
+    c.add_argument('--tree', required=True)
+    c.add_argument('--undo', required=True)
+    c.set_defaults(fn=coverage.measure)
     cmd('known-defect', cmd_known_defect, 'target', 'log', 'list', 'qemus', 'qemu', 'kernel')
     sub.add_parser('qemu-for').set_defaults(fn=cmd_qemu_for)
     sub.choices['qemu-for'].add_argument('qemus')

@@ -27,8 +27,7 @@ COMMON = ['harness/lib.sh', 'harness/run.sh', 'harness/knobs', 'harness/bases',
           'harness/iommutest/*.py']
 # What the tree is made of besides the base and the series: the repo's
 # test files overlaid into it, and how they are put there
-TESTS = ['drivers/**', 'tools/**', 'base-*/**', 'harness/tree.sh', 'harness/overlay.sh',
-         'harness/foreign.sh', 'harness/kunit-needs', 'harness/kunit_skips.py']
+TESTS = ['drivers/**', 'tools/**', 'base-*/**', 'harness/tree.sh', 'harness/kunit-needs', 'harness/kunit_skips.py']
 KERNEL = ['configs/*', 'harness/build-kernel.sh']
 
 # step -> its own inputs, beyond COMMON and the series

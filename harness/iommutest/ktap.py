@@ -15,7 +15,10 @@ parent's result covers it) and is read into Test.wrapped, so that what
 it says of its failures is still shown.
 """
 
+import contextlib
+import os
 import re
+import time
 from dataclasses import dataclass, field
 
 RESULT = re.compile(r'^(not ok|ok) +(\d+)(?: +-)?(?: +([^#]*?))? *(?:# *(.*))?$')
@@ -227,6 +230,12 @@ def status(doc, case):
     return 'CRASH' if doc.in_run == case else '-'
 
 
+def said(doc, case):
+    """What CASE said before its result, as lines."""
+    t = next((t for t in doc.all_results() if _named(t.name, case)), None)
+    return t.said if t else []
+
+
 def nested_all_passed(doc):
     """None when the document run_kselftest.sh wrapped in "# " planned some
     cases and each passed, none skipped; else why not. The runner's own
@@ -279,3 +288,56 @@ def outside_subtests(lines, names):
             m = RESULT.match(body)
             if m and (m.group(3) or '').split(' ')[0] == skip:
                 skip = None
+
+
+class Writer:
+    """The KTAP of one of the harness's checks, printed as it goes and
+    written with its NAME.result when it ends (what lib.sh's ktap_* do
+    for the shell)."""
+
+    def __init__(self, name):
+        self.name, self.lines, self.counts = name, [], [0, 0, 0]
+        self.t0 = time.time()
+        self.planned = None
+
+    def _line(self, *lines):
+        for line in lines:
+            print(line, flush=True)
+            self.lines.append(line)
+
+    def plan(self, n):
+        self.planned = n
+        self._line('KTAP version 1', f'1..{n}')
+
+    def _n(self):
+        return sum(self.counts) + 1
+
+    def ok(self, name):
+        self._line(f'ok {self._n()} {name}')
+        self.counts[0] += 1
+
+    def not_ok(self, name, why=''):
+        self._line(f'not ok {self._n()} {name}', *(f'# {w}' for w in why.split('\n') if why))
+        self.counts[1] += 1
+
+    def skip(self, name, why):
+        self._line(f'ok {self._n()} {name} # SKIP {why}')
+        self.counts[2] += 1
+
+    def end(self, results):
+        """Write RESULTS/NAME.ktap and NAME.result; True when none failed.
+        A plan that does not match what ran is a broken check."""
+        if sum(self.counts) != self.planned:
+            self.not_ok('plan', f'the plan said 1..{self.planned} but {sum(self.counts)} results came: '
+                        'fix the count')
+        os.makedirs(results, exist_ok=True)
+        with contextlib.suppress(FileNotFoundError):
+            os.unlink(os.path.join(results, f'{self.name}.problems'))
+        with open(os.path.join(results, f'{self.name}.ktap'), 'w') as f:
+            f.write(''.join(f'{line}\n' for line in self.lines))
+        passed, failed, skipped = self.counts
+        secs = int(time.time() - self.t0)
+        with open(os.path.join(results, f'{self.name}.result'), 'w') as f:
+            f.write(f'{self.name} {passed} {failed} {skipped} {secs}\n')
+        print(f'{self.name}: {passed} passed, {failed} failed, {skipped} skipped in {secs} s')
+        return failed == 0
