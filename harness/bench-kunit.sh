@@ -8,4 +8,4 @@ set -euo pipefail
 
 select_tree
 ccache_env
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest bench kunit
+exec_iommutest bench kunit

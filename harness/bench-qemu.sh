@@ -8,4 +8,4 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest bench qemu
+exec_iommutest bench qemu

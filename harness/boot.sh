@@ -13,4 +13,4 @@ select_tree
 own=()
 [ "${1:-}" != --own-console ] || { own=(--own-console); shift; }
 [ $# -ge 3 ] || die "usage: boot.sh [--own-console] NAME TIMEOUT QEMU QEMU-ARG..."
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest boot "${own[@]}" --results "${RESULTS:-$OUT/results}" "$@"
+exec_iommutest boot "${own[@]}" --results "${RESULTS:-$OUT/results}" "$@"

@@ -7,5 +7,5 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest checkpatch --results "${RESULTS:-$OUT/results}" --patches "$PATCHES" \
+exec_iommutest checkpatch --results "${RESULTS:-$OUT/results}" --patches "$PATCHES" \
 	--base-tag="$BASE_TAG"

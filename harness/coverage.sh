@@ -8,4 +8,4 @@ set -euo pipefail
 
 select_tree
 ccache_env
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest coverage --min "${COVERAGE_MIN:-95}" --tree "$TREE" --undo "$UNDO"
+exec_iommutest coverage --min "${COVERAGE_MIN:-95}" --tree "$TREE" --undo "$UNDO"

@@ -12,4 +12,4 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest deps --linux "$LINUX" "$@"
+exec_iommutest deps --linux "$LINUX" "$@"

@@ -13,4 +13,4 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest guest "$@"
+exec_iommutest guest "$@"

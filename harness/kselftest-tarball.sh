@@ -12,4 +12,4 @@ set -euo pipefail
 
 select_tree
 ccache_env
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest kselftest-tarball
+exec_iommutest kselftest-tarball

@@ -6,4 +6,4 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 select_tree
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest bench repeat
+exec_iommutest bench repeat

@@ -13,5 +13,5 @@ select_tree
 ccache_env
 debug=()
 [ "${DEBUG:-0}" != 1 ] || debug=(--debug)
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest kunit --arch "${ARCH:-um}" "${debug[@]}" --base-tag="$BASE_TAG" \
+exec_iommutest kunit --arch "${ARCH:-um}" "${debug[@]}" --base-tag="$BASE_TAG" \
 	--results "${RESULTS:-$OUT/results}" --tree "$TREE" --series "$BASE_SERIES" --kernel "$(kernel_version "$SRC")"

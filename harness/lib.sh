@@ -46,13 +46,15 @@ BUILD=$TOP/build
 PYTHON=$(command -v /usr/bin/python3 || command -v python3) ||
 	die "python3 is not installed." "Install it as root: apt-get install python3"
 iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} "$PYTHON" -m iommutest "$@"; }
+# exec_iommutest ARGS...: the script becomes it (the run's lock and the
+# process stay, for its signals and children)
+exec_iommutest() { PYTHONPATH=$TOP/harness${PYTHONPATH:+:$PYTHONPATH} exec "$PYTHON" -m iommutest "$@"; }
 # The arch, guest kernel and target table (harness/iommutest/targets.py)
 # as bash arrays: ARCH_*[ARCH], KIND_*[KIND], TARGET_*[TARGET],
-# GUEST_TARGETS, GUEST_KINDS, the storm scenarios, and KERNEL_REPORTS
-# (below); written again when the package or the report list changes
+# GUEST_TARGETS, GUEST_KINDS, GUEST_ARCHES; written again when the
+# package changes
 _tt=$BUILD/.tables.sh
-if [ ! -s "$_tt" ] || [ "$TOP/tools/testing/selftests/iommu/kernel_reports.h" -nt "$_tt" ] ||
-   [ -n "$(find "$TOP/harness/iommutest" -name '*.py' -newer "$_tt" 2>/dev/null)" ]; then
+if [ ! -s "$_tt" ] || [ -n "$(find "$TOP/harness/iommutest" -name '*.py' -newer "$_tt" 2>/dev/null)" ]; then
 	mkdir -p "$BUILD"
 	iommutest shell >"$_tt.$$" && mv "$_tt.$$" "$_tt" ||
 		die "harness/iommutest/targets.py does not load (output above)." "Fix the table there."
@@ -220,51 +222,6 @@ ccache_env() {
 	export CCACHE_BASEDIR=$TOP CCACHE_NOHASHDIR=1
 }
 
-# kunit_py ARCH BUILD-DIR [KUNIT.PY-ARGS...]: run the suite (kunit_config, default
-# drivers/iommu/tests: its .kunitconfig) with the tree's kunit.py for ARCH
-# (um, arm64, x86_64; the others under QEMU with two CPUs, so that the
-# race suite runs truly in parallel; UML has one), kernel output in
-# BUILD-DIR/test.log. Needs select_tree and ccache_env first.
-kunit_py() {
-	local arch=$1 bdir=$2
-	local args=(--kunitconfig="${kunit_config:-drivers/iommu/tests}" --jobs "$(nproc)" --timeout 300)
-	shift 2
-	args+=("$@")
-	kunit_arch_args "$arch"
-	(cd "$SRC" && python3 tools/testing/kunit/kunit.py run "${args[@]}" "${KUNIT_ARCH_ARGS[@]}" \
-		--build_dir="$bdir" --make_options "CC=ccache ${ARCH_CROSS[$arch]}gcc")
-}
-# kunit_arch_args ARCH: KUNIT_ARCH_ARGS, kunit.py's options that run ARCH's
-# kernel: none for UML, the arch's own under QEMU with two CPUs (so that
-# the race suite runs truly in parallel; UML has one)
-kunit_arch_args() {
-	KUNIT_ARCH_ARGS=()
-	case "$1" in
-	um)	;;
-	arm64 | x86_64) read -ra KUNIT_ARCH_ARGS <<<"${ARCH_KUNIT[$1]}"
-		KUNIT_ARCH_ARGS+=("--qemu_args=-smp 2") ;;
-	*)	die "ARCH=$1 is not supported by the KUnit runs." "Use ARCH=um, arm64 or x86_64." ;;
-	esac
-}
-
-
-
-
-# Kernel log reports that fail a run whatever its tests say: the one list
-# is in the kselftest's header (the guests' tests compile it in), read by
-# harness/iommutest/reports.py. KERNEL_REPORTS (the tables above): all of
-# them, one extended regex.
-REPORTS_H=$TOP/tools/testing/selftests/iommu/kernel_reports.h
-[ -n "$KERNEL_REPORTS" ] ||
-	die "no kernel report patterns in ${REPORTS_H#"$TOP"/}." "The list is the KERNEL_REPORTS macro there."
-
-# kunit_log_report LOG: the first report of the list in the kernel log of a
-# KUnit run, with context; nothing when there is none. Every report counts,
-# WARNING included, but for the lockdep suites': they WARN on purpose and
-# count their WARNs exactly themselves (kunit_expect_warns(), in
-# drivers/iommu/tests/warn_count.c).
-kunit_log_report() { iommutest kunit-log-report "$1"; }
-
 # record_failure RESULTS NAME KIND WHY: NAME (a step, a target or a boot)
 # failed for WHY, a reason of KIND (build, exit, sanitizer, not-run, ...):
 # one more failure in RESULTS/NAME.result (made with that one failure when
@@ -283,21 +240,6 @@ record_failure() {
 	printf '%s %s\n' "$3" "$4" >>"$r.problems"
 	printf 'FAIL %s: %s\n' "$2" "$4" >&2
 }
-# The kselftest's storm scenarios, in the order it runs them
-# (harness/iommutest/storms.py): STORM_SCENARIOS and SCENARIO_CASE, from
-# the tables above. scenario_case SCENARIO: the kselftest case (its KTAP
-# name) of a storm scenario
-scenario_case() { echo "${SCENARIO_CASE[$1]}"; }
-
-# scenario_args SCENARIO: the kernel command line's word that has the
-# guest's kselftest run that scenario alone (init's TEST_ARGS, the
-# kselftest_harness's own -r)
-scenario_args() { echo "TEST_ARGS=-r,$(scenario_case "$1")"; }
-
-# scenario_lines LOG SCENARIO: what a storm scenario said in the log, from
-# its case's RUN line to its result line (the test's own messages name the
-# test, which the storms' variants share)
-scenario_lines() { iommutest ktap-said "$1" "$(scenario_case "$2")" 2>/dev/null; }
 
 # known_defect TARGET LOG: "ID|SCENARIO|WRITE-UP" of the entry of
 # harness/known-defects that the failed boot LOG of TARGET (with its
@@ -309,46 +251,6 @@ KNOWN_DEFECTS=$TOP/harness/known-defects
 known_defect() {
 	iommutest known-defect "$1" "$2" "$KNOWN_DEFECTS" "$QEMU_VERSIONS" "$(qemu_selected)" \
 		"$(kernel_version "${SRC:-$TREE}")"
-}
-
-# race_trials_done LOG...: the load races the race boots of the LOGs ran
-# to their end, by the test's "load races: DONE of PLANNED in MS ms" lines
-race_trials_done() {
-	cat "$@" 2>/dev/null |
-		sed -n -E 's/^# .*:load races: ([0-9]+) of [0-9]+ in .*/\1/p' |
-		awk '{ n += $1 } END { print n + 0 }'
-}
-
-# load_race_boot DIR NAME TRIALS TRIAL-MS TARGET-ARGS...: boot one guest
-# (guest.sh, results in DIR) that runs iommu_driver_load_race alone,
-# TRIALS load races of TRIAL-MS storms. Its watchdog allows 12 s a trial
-# (a KASAN trial takes 1 to 3 s on 6.12, and on 7.3 up to 8 s on x86_64,
-# whose 40 trials took 314 s and outlived a watchdog of 6 s a trial) and
-# 90 s for the boot and the kmemleak scan.
-load_race_boot() {
-	local dir=$1 name=$2 trials=$3 ms=$4
-	shift 4
-	IOMMU_TEST_IMAGE=storm IOMMU_TEST_GUEST_TIMEOUT=$((90 + 12 * trials)) IOMMU_TEST_RESULTS=$dir \
-	IOMMU_TEST_GUEST_APPEND="$(scenario_args iommu_driver_load_race) STORM_TRIALS=$trials STORM_TRIAL_MS=$ms" \
-		"$TOP/harness/guest.sh" "$name" "$@"
-}
-
-
-# guest_target NAME: the guest kernel kind, QEMU machine, IOMMU module ("-"
-# for a driver that is built in) and extra QEMU arguments of one of the
-# guest targets (harness/iommutest/targets.py), on one line
-guest_target() {
-	[ -n "${TARGET_KIND[$1]+x}" ] || die "unknown guest target $1." "Targets: $GUEST_TARGETS."
-	echo "${TARGET_KIND[$1]} ${TARGET_MACHINE[$1]} ${TARGET_MODULE[$1]} ${TARGET_QEMU_ARGS[$1]}"
-}
-
-# guest_kind_targets KIND: the guest targets that boot the kernel KIND
-# (arm64, arm64-acpi, x86_64); false when none does
-guest_kind_targets() {
-	local t
-	for t in $GUEST_TARGETS; do
-		[ "${TARGET_KIND[$t]}" != "$1" ] || echo "$t"
-	done | grep .
 }
 
 # --- the QEMUs the guests boot on (harness/qemu-versions) ---
@@ -466,7 +368,6 @@ base_worktree() {
 	git -C "$1" clean -fdxq
 }
 
-
 # mutation_runner kunit|guests|bench ARG...: the mutation runner
 # (harness/iommutest/mutations.py) on this run's tree
 mutation_runner() {
@@ -530,5 +431,4 @@ guest_matrix() {
 
 # Seconds since the epoch, for step timings.
 now() { date +%s; }
-
 

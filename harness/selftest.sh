@@ -8,4 +8,4 @@ set -uo pipefail
 
 [ -d "$TREE/.git" ] || die "harness selftest needs build/linux." "Run 'make tree' first."
 # exec: this process holds the run's lock, which the cases look for
-PYTHONPATH=$TOP/harness exec "$PYTHON" -m iommutest selftest "$BUILD/results"
+exec_iommutest selftest "$BUILD/results"

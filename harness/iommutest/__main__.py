@@ -9,24 +9,15 @@
       step that passed has a KTAP that does not read (a truncated file
       cannot make a green), or when the written files do not read back
       with the model's counts.
-  kunit-counts JSON             "PASSED FAILED SKIPPED" of kunit.py's --json
-  kunit-failures JSON           each failed or crashed case of kunit.py's --json
-  kunit-survivors JSON CASE[@SUITE]...
-                                the cases a mutated kernel's run did not kill
   cache-key TOP STEP SERIES BASE TREE
                                 the key of a deterministic step's result
                                 (cache.py; nothing for a step never cached)
   cache-restore KEY RESULTS     copy a kept result into RESULTS; exit 1: none
   cache-store KEY STEP FILE...  keep a result that passed
   shell                         the arch, guest kernel and target table
-                                (targets.py) as bash arrays, and KERNEL_REPORTS
-  known-defect TARGET LOG LIST QEMUS QEMU KERNEL
-                                "ID|SCENARIO|WRITE-UP" of the entry of LIST
-                                (harness/known-defects) that the failed boot
-                                LOG shows, QEMU of QEMUS (harness/qemu-versions)
-                                selected; exit 1: none
-  qemu-for QEMUS QEMU ARG...    the QEMU of QEMUS a guest with these QEMU
-                                arguments boots on, QEMU selected
+                                (targets.py) as bash arrays
+  boot [--own-console] --results DIR NAME TIMEOUT QEMU QEMU-ARG...
+                                the guest judge (boot.py)
   coverage --min PCT --tree T --undo U
                                 line coverage of the series' fwspec functions
                                 by the KUnit suite on UML (coverage.py)
@@ -63,31 +54,14 @@
                                 the harness's figures (bench.py)
   qemu-summary, qemu-selected   the QEMUs the guests boot on (guest.py)
   selftest RESULTS              the harness's tests of itself that need its
-                                scripts or a guest (selftest.py)
-  kernel-reports                "PATTERN<TAB>EXAMPLE" of each kernel report
-                                (reports.py: the kselftest's kernel_reports.h)
-  kunit-log-report LOG          the first kernel report in a KUnit log, with
-                                context, but for the suites that WARN on purpose
-  ktap-extract LOG              the KTAP lines of a console log
-  ktap-counts [--leaves] KTAP   "PASSED FAILED SKIPPED" of its top-level tests
-                                (of its leaves: the cases of a KUnit log)
-  ktap-status KTAP CASE         PASS, FAIL, SKIP; CRASH (started, no result); -
-  ktap-in-run LOG               the kselftest case a log stopped in, if any
-  ktap-said LOG CASE            what the case said before its result
-  ktap-nested KTAP              exit 1, saying why, unless the document
-                                run_kselftest.sh wrapped passed every case
-  ktap-close KTAP NAME WHY [FIRST FIRST-WHY]
-                                append a SKIP for each test its plan still owes
-"""
+                                scripts or a guest (selftest.py)"""
 
 import argparse
 import os
-import shlex
 import sys
 
-from . import (bench, boot, cache, ci_files, coverage, deps, guest, guests, known_defects, ktap, kunit_results, kunit_run, model,
-               mutations, printer, qemu_versions, reports, selftest, source_checks, standalone, tarball, targets,
-               tree)
+from . import (bench, boot, cache, ci_files, coverage, deps, guest, guests, kunit_run, model, mutations, printer,
+               selftest, source_checks, standalone, tarball, targets, tree)
 
 
 def error(msg):
@@ -128,28 +102,6 @@ def cmd_report(a):
     return rc
 
 
-def kunit_json(a, lines):
-    """Print LINES(kunit.py's JSON of A.json), one a line."""
-    try:
-        for line in lines(kunit_results.read(a.json)):
-            print(line)
-    except (OSError, ValueError, KeyError) as e:
-        return error(f'{a.json}: not kunit.py JSON: {e}')
-    return 0
-
-
-def cmd_kunit_counts(a):
-    return kunit_json(a, lambda top: [' '.join(map(str, kunit_results.counts(top)))])
-
-
-def cmd_kunit_failures(a):
-    return kunit_json(a, kunit_results.failures)
-
-
-def cmd_kunit_survivors(a):
-    return kunit_json(a, lambda top: kunit_results.survivors(top, a.cases))
-
-
 def cmd_cache_key(a):
     if a.step in cache.INPUTS:
         print(cache.key(a.top, a.step, a.series, f'{a.base} tree {a.tree}'))
@@ -172,35 +124,8 @@ def cmd_cache_store(a):
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 
 
-def report_list():
-    return reports.read(os.path.join(TOP, reports.HEADER))
-
-
 def cmd_shell(a):
     print(targets.shell())
-    print('KERNEL_REPORTS=' + shlex.quote('|'.join(p for p, _ in report_list())))
-    return 0
-
-
-def cmd_known_defect(a):
-    try:
-        got = known_defects.match(known_defects.read(a.list), a.target, a.log,
-                                  [p for p, _ in report_list()],
-                                  qemu_versions.read(a.qemus), a.qemu, a.kernel)
-    except (LookupError, ValueError) as e:
-        return error(str(e))
-    if got is None:
-        return 1
-    e, cut = got
-    print(f'{e.id}|{cut}|{e.write_up}')
-    return 0
-
-
-def cmd_qemu_for(a):
-    try:
-        print(qemu_versions.for_args(qemu_versions.read(a.qemus), a.qemu, a.args))
-    except LookupError as e:
-        return error(f'{e}\n       Give such a device no AVOID there, or add a QEMU line after it.')
     return 0
 
 
@@ -217,71 +142,6 @@ def cmd_guests(a):
 
 def cmd_selftest(a):
     return 0 if selftest.Selftest(TOP, a.results).main() else 1
-
-
-def cmd_kernel_reports(a):
-    for p, example in report_list():
-        print(f'{p}\t{example}')
-    return 0
-
-
-def cmd_kunit_log_report(a):
-    try:
-        with open(a.log, errors='replace') as fh:
-            lines = reports.first_report(fh, [p for p, _ in report_list()])
-    except FileNotFoundError:
-        return 0
-    for line in lines:
-        print(line)
-    return 0
-
-
-def cmd_ktap_extract(a):
-    with open(a.log, errors='replace') as fh:
-        for line in ktap.extract(fh):
-            print(line)
-    return 0
-
-
-def cmd_ktap_counts(a):
-    doc = ktap.read(a.ktap)
-    if a.leaves:
-        print(*(sum(t.status == s for t in doc.leaves()) for s in ('PASS', 'FAIL', 'SKIP')))
-    else:
-        print(*ktap.counts(doc))
-    return 0
-
-
-def cmd_ktap_status(a):
-    print(ktap.status(ktap.read(a.ktap), a.case))
-    return 0
-
-
-def cmd_ktap_in_run(a):
-    print(ktap.read(a.log).in_run)
-    return 0
-
-
-def cmd_ktap_said(a):
-    for line in ktap.said(ktap.read(a.log), a.case):
-        print(line)
-    return 0
-
-
-def cmd_ktap_nested(a):
-    why = ktap.nested_all_passed(ktap.read(a.ktap))
-    if why:
-        print(why)
-        return 1
-    return 0
-
-
-def cmd_ktap_close(a):
-    lines = ktap.close(ktap.read(a.ktap), a.name, a.why, a.first, a.first_why)
-    with open(a.ktap, 'a') as fh:
-        for line in lines:
-            fh.write(line + '\n')
-    return 0
 
 
 def main(argv=None):
@@ -312,11 +172,7 @@ def main(argv=None):
             else:
                 c.add_argument(x)
         c.set_defaults(fn=fn)
-    cmd('kunit-counts', cmd_kunit_counts, 'json')
-    cmd('kunit-survivors', cmd_kunit_survivors, 'json', 'cases...')
-    cmd('kunit-failures', cmd_kunit_failures, 'json')
     cmd('shell', cmd_shell)
-    cmd('kernel-reports', cmd_kernel_reports)
     cmd('selftest', cmd_selftest, 'results')
     cmd('kselftest-tarball', tarball.main)
     b = sub.add_parser('bench')
@@ -380,23 +236,9 @@ def main(argv=None):
     c.add_argument('--tree', required=True)
     c.add_argument('--undo', required=True)
     c.set_defaults(fn=coverage.measure)
-    cmd('known-defect', cmd_known_defect, 'target', 'log', 'list', 'qemus', 'qemu', 'kernel')
-    sub.add_parser('qemu-for').set_defaults(fn=cmd_qemu_for)
-    sub.choices['qemu-for'].add_argument('qemus')
-    sub.choices['qemu-for'].add_argument('qemu')
-    sub.choices['qemu-for'].add_argument('args', nargs=argparse.REMAINDER)
-    cmd('kunit-log-report', cmd_kunit_log_report, 'log')
     cmd('cache-key', cmd_cache_key, 'top', 'step', 'series', 'base', 'tree')
     cmd('cache-restore', cmd_cache_restore, 'key', 'results')
     cmd('cache-store', cmd_cache_store, 'key', 'step', 'files...')
-    cmd('ktap-extract', cmd_ktap_extract, 'log')
-    cmd('ktap-counts', cmd_ktap_counts, 'ktap')
-    sub.choices['ktap-counts'].add_argument('--leaves', action='store_true')
-    cmd('ktap-status', cmd_ktap_status, 'ktap', 'case')
-    cmd('ktap-in-run', cmd_ktap_in_run, 'log')
-    cmd('ktap-said', cmd_ktap_said, 'log', 'case')
-    cmd('ktap-nested', cmd_ktap_nested, 'ktap')
-    cmd('ktap-close', cmd_ktap_close, 'ktap', 'name', 'why', '[first]', '[first_why]')
     a = p.parse_args(argv)
     return a.fn(a)
 

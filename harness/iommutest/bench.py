@@ -31,7 +31,7 @@ import subprocess
 import sys
 import time
 
-from . import glue, guest, guests, ktap, kunit_results, kunit_run, qemu_versions, storms, targets
+from . import glue, guest, guests, known_defects, ktap, kunit_results, kunit_run, qemu_versions, storms, targets, tree
 from .mutations import guest_args
 
 CYCLES = re.compile(r'^(?:# )*.*:cycles in [0-9]+ s, ([0-9]+) ms of wall time: bind/unbind ([0-9]+), '
@@ -137,9 +137,9 @@ def ended(res, name, target, qemu):
     if crash:
         m = re.search(r' in ([A-Za-z_0-9]+)\(\)', crash)
         return f"qemu-crash:{m.group(1) if m else ''}"
-    p = glue.lib('QEMU=$1 known_defect "$2" "$3"', qemu, target, f'{base}.log', capture=True)
-    if p.returncode == 0:
-        return f"known-defect-{p.stdout.split('|')[0]}"
+    hit = known_defects.of_boot(glue.TOP, target, f'{base}.log', tree.kernel_version(os.environ['SRC']), qemu)
+    if hit:
+        return f'known-defect-{hit[0].id}'
     return f"failed:{problems[0].split(' ')[0]}"
 
 
@@ -175,16 +175,14 @@ def qemu(a):
             for q in qemus:
                 name = f'{t}-{q}-{i}'
                 with open(os.path.join(res, f'{name}.out'), 'w') as f:
-                    if race:
-                        glue.lib('load_race_boot "$@"', res, name, trials, trial_ms, *guest_args(target),
-                                 env=dict(env, IOMMU_TEST_QEMU=q), stdout=f)
-                    else:
-                        subprocess.run([os.path.join(glue.TOP, 'harness/guest.sh'), name, *guest_args(target)],
-                                       stdout=f, stderr=subprocess.STDOUT, env=dict(
-                                           os.environ, IOMMU_TEST_QEMU=q, IOMMU_TEST_IMAGE='storm',
-                                           IOMMU_TEST_RESULTS=res, IOMMU_TEST_GUEST_TIMEOUT='180',
-                                           IOMMU_TEST_GUEST_APPEND=f'{storms.only_args(scenario)} STORM_SECONDS={secs} '
-                                           f"STORM_THREADS={knob('STORM_THREADS', '4')}"))
+                    knobs = guests.load_race(trials, trial_ms) if race else {
+                        'IMAGE': 'storm', 'GUEST_TIMEOUT': 180,
+                        'GUEST_APPEND': f"{storms.only_args(scenario)} STORM_SECONDS={secs} "
+                                        f"STORM_THREADS={knob('STORM_THREADS', '4')}"}
+                    subprocess.run([os.path.join(glue.TOP, 'harness/guest.sh'), name, *guest_args(target)],
+                                   stdout=f, stderr=subprocess.STDOUT,
+                                   env=dict(os.environ, **env, IOMMU_TEST_QEMU=q, IOMMU_TEST_RESULTS=res,
+                                            **{f'IOMMU_TEST_{k}': str(v) for k, v in knobs.items()}))
                 try:
                     s = float(open(os.path.join(res, f'{name}.result')).read().split()[4])
                 except (OSError, IndexError, ValueError):

@@ -256,6 +256,16 @@ def race_trials_done(logs):
     return n
 
 
+def load_race(trials, trial_ms):
+    """The knobs of a boot that runs the load race alone, TRIALS load races
+    of TRIAL_MS storms each. Its watchdog allows 12 s a trial (a KASAN trial
+    takes 1 to 3 s on 6.12, up to 8 s on 7.3's x86_64) and 90 s for the boot
+    and the kmemleak scan."""
+    return {'IMAGE': 'storm', 'GUEST_TIMEOUT': 90 + 12 * int(trials),
+            'GUEST_APPEND': f'{storms.only_args("iommu_driver_load_race")} STORM_TRIALS={trials} '
+                            f'STORM_TRIAL_MS={trial_ms}'}
+
+
 def race_boots(m, run, target, boots, trials, trial_ms, lean, kernel_name):
     """BOOTS boots of TARGET that run the load race alone, TRIALS load races
     of TRIAL_MS storms each; each must run (a known defect's cut boot is
@@ -273,12 +283,7 @@ def race_boots(m, run, target, boots, trials, trial_ms, lean, kernel_name):
         nonlocal n
         n += 1
         lines.append(f'{"ok" if ok else "not ok"} {n} {test}')
-    # its watchdog allows 12 s a trial (a KASAN trial takes 1 to 3 s on
-    # 6.12, up to 8 s on 7.3's x86_64) and 90 s for the boot and the
-    # kmemleak scan
-    env = {'IMAGE': 'storm', 'GUEST_TIMEOUT': 90 + 12 * trials, 'GUEST_LEAN': int(lean),
-           'GUEST_APPEND': f'{storms.only_args("iommu_driver_load_race")} STORM_TRIALS={trials} '
-                           f'STORM_TRIAL_MS={trial_ms}'}
+    env = dict(load_race(trials, trial_ms), GUEST_LEAN=int(lean))
     for i in range(1, boots + 1):
         boot = f'boot-{i}'
         ok, cuts = m.must_run(d, boot, target,

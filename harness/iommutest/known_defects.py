@@ -3,6 +3,7 @@
 '|' (the file's header says what each means; the signature is last and
 may itself hold '|')."""
 
+import os
 import re
 from dataclasses import dataclass
 
@@ -109,3 +110,12 @@ def match(entries, target, log, reports, qemus, selected, kernel):
             continue
         return e, cut
     return None
+
+
+def of_boot(top, target, log, kernel, qemu):
+    """match() with the shipped lists (harness/known-defects,
+    harness/qemu-versions, the kernel report list), QEMU selected."""
+    from . import reports
+    return match(read(os.path.join(top, 'harness', 'known-defects')), target, log,
+                 [p for p, _ in reports.read(os.path.join(top, reports.HEADER))],
+                 qemu_versions.read(os.path.join(top, 'harness', 'qemu-versions')), qemu, kernel)

@@ -33,7 +33,7 @@ import statistics
 import subprocess
 import sys
 
-from . import glue, ktap, kunit_results, kunit_run, storms, targets
+from . import glue, guest, guests, known_defects, ktap, kunit_results, kunit_run, storms, targets, tree
 
 RACE_CASE = 'race_configure_vs_iommu_registration'
 LOAD_RACE = storms.case('iommu_driver_load_race')
@@ -244,9 +244,10 @@ class Runner:
                 k.not_ok(m.name, f'{m.what}, and {target} {check} did not fail (log: {self.rel(log)})')
                 continue
             # the known-defect filter of the real runs must not excuse it
-            p = glue.lib('known_defect "$1" "$2"', target, f'{out}.log', capture=True)
-            if p.returncode == 0:
-                kid, cut = p.stdout.strip().split('|')[:2]
+            hit = known_defects.of_boot(self.top, target, f'{out}.log', tree.kernel_version(self.src),
+                                        guest.selected())
+            if hit:
+                kid, cut = hit[0].id, hit[1]
                 k.not_ok(m.name, f'{target} {check} failed, but harness/known-defects takes the failure for '
                          f'known defect {kid} (in {cut}): that entry\'s signature is wide enough to hide this breakage')
             else:
@@ -306,9 +307,11 @@ class Runner:
             print(f'==> bench-mutate {m.name}: {runs} boots of {target}, {trials} load races each', flush=True)
             times = []
             for i in range(1, runs + 1):
+                env = {f'IOMMU_TEST_{k}': str(v) for k, v in guests.load_race(trials, trial_ms).items()}
                 with open(log, 'a') as f:
-                    glue.lib('load_race_boot "$@"', d, f'boot-{i}', str(trials), str(trial_ms), *guest_args(t),
-                             stdout=f)
+                    subprocess.run([os.path.join(self.top, 'harness/guest.sh'), f'boot-{i}', *guest_args(t)],
+                                   stdout=f, stderr=subprocess.STDOUT,
+                                   env=dict(os.environ, IOMMU_TEST_RESULTS=d, **env))
                 s = guest_kill_seconds(os.path.join(d, f'boot-{i}'))
                 if s is not None:
                     times.append(s)

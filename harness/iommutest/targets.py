@@ -8,7 +8,6 @@ compiler, a QEMU binary, a console or a machine.
 import shlex
 from dataclasses import dataclass, field
 
-from . import storms
 
 
 @dataclass
@@ -121,6 +120,4 @@ def shell():
     out.append(f'GUEST_KINDS={shlex.quote(" ".join(KINDS))}')
     arches = dict.fromkeys(k.arch for k in KINDS.values())
     out.append(f'GUEST_ARCHES={shlex.quote(" ".join(arches))}')
-    out.append(f'STORM_SCENARIOS={shlex.quote(" ".join(storms.SCENARIOS))}')
-    out.append('declare -gA SCENARIO_CASE=(' + ' '.join(f'[{s}]={storms.case(s)}' for s in storms.SCENARIOS) + ')')
     return '\n'.join(out)
