@@ -453,8 +453,15 @@ def tarball(run, names):
         kdir = os.path.join(run.out, kind_dir(kind))
         # the series' own guests decompress modules (configs/module-xz.config):
         # a rootfs with plain ones would pass without the compressed-module path
-        if knob('KERNEL_SRC') is None and \
-                not any('.ko.xz ' in x for x in open(os.path.join(kdir, 'kselftest.list'), errors='replace')):
+        try:
+            with open(os.path.join(kdir, 'kselftest.list'), errors='replace') as fh:
+                listed = fh.read().split('\n')
+        except FileNotFoundError:
+            not_run(run.res, name, f"no {os.path.relpath(kdir, run.top)}/kselftest.list: the tarball's rootfs was "
+                    "not built (run 'make kselftest-tarball')")
+            rc = 1
+            continue
+        if knob('KERNEL_SRC') is None and not any('.ko.xz ' in x for x in listed):
             not_run(run.res, name, "the rootfs's modules are not xz-compressed: the compressed-module loading was "
                     'not exercised (the guest kernel needs configs/module-xz.config: CONFIG_MODULE_DECOMPRESS; '
                     'lib.sh build_guest_kernel)')

@@ -48,7 +48,10 @@ def command(src, arch, bdir, *args, config='drivers/iommu/tests'):
 
 def run(src, arch, bdir, *args, log, config='drivers/iommu/tests', show=None):
     """kunit.py's exit status; its output in LOG, the lines SHOW matches
-    on the terminal too."""
+    on the terminal too. kunit.py makes BDIR but not its parents: a base's
+    OUT that no step of this run made yet (the others were reused) is made
+    here."""
+    os.makedirs(os.path.dirname(os.path.abspath(bdir)), exist_ok=True)
     with open(log, 'w') as f:
         p = subprocess.Popen(command(src, arch, bdir, *args, config=config), cwd=src, stdout=subprocess.PIPE,
                              stderr=subprocess.STDOUT, text=True, errors='replace')

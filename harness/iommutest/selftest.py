@@ -30,14 +30,14 @@ build/linux (build/selftest-linux, objects shared), never in build/linux.
      the host as harness/kmsg_judge.c) each fail on it, and none fails on
      a clean boot; the KUnit judge leaves the lockdep suite's deliberate
      WARNs to the suite.
-  9. A guest that died is not also said to have run without its sanitizer.
  11. 'make standalone-check' fails on a patches/ with stale tests.
  12. Safety as root: BUILD=/ moves nothing, rm_build refuses paths outside
      build/, a plain ARCH is ignored, a second run is refused, ^C stops
      QEMU, a run killed with a mutation applied or during git am is
-     repaired by the next 'make tree', a goal needs only its packages,
-     and a stale worktree is made again.
- 13. The Python side's unit tests (harness/tests).
+     repaired by the next 'make tree', and a stale worktree is made again.
+ 13. The Python side's unit tests (harness/tests: among them what were
+     cases here, the sanitizer check of a dead guest, the packages of each
+     goal, a guest mutation's time to kill).
  14. BASE=fixes is the series up to its last patch for stable.
  15. Every guest mutation applies to the series; every case a KUnit
      mutation names is found in its suite.
@@ -79,7 +79,7 @@ import tempfile
 import time
 import types
 
-from . import boot, glue, guest, ktap, mutations, reports, standalone, storms, targets, tree
+from . import glue, guest, ktap, mutations, reports, standalone, storms, targets, tree
 
 SCRATCH = 'selftest-linux'
 
@@ -410,24 +410,6 @@ class Selftest:
             self.result(f'kernel_report_fails_every_judge {n}: {pattern}',
                         missed + [f'example: {example}'] if missed else '')
 
-    def sanitizer(self):
-        up = 'KernelAddressSanitizer initialized'
-        died = self.write('died.log', '[    3.0] Kernel panic - not syncing: Oops: Fatal exception\n')
-        done = self.write('done.log', 'guest-init: kernel log end\nguest-init: done: 1 programs, 0 failed\n')
-        upl = self.write('up.log', 'guest-init: done: 1 programs, 0 failed\n'
-                         'kasan: KernelAddressSanitizer initialized (generic)\n')
-
-        def missing(log):
-            return boot.sanitizer_missing(open(log).read().split('\n'), up)
-        problems = []
-        if missing(died):
-            problems.append('a dead guest is also said to lack its sanitizer')
-        if not missing(done):
-            problems.append("a finished guest without the sanitizer's line passes")
-        if missing(upl):
-            problems.append("a finished guest with the sanitizer's line fails")
-        self.result('sanitizer_check_leaves_dead_guest_to_its_death', problems)
-
     def stale_tests(self):
         # the series must carry the repo's test files: a patches/ whose
         # kselftest settings differ from the repo's fails standalone-check
@@ -572,27 +554,7 @@ class Selftest:
         if os.path.exists(self.undo):
             os.unlink(self.undo)
 
-    def deps(self):
-        def d(goal, **env):
-            return self.script('deps.sh', '--list', '--for', goal, env=env)[1].split()
-        problems = []
-        if any('qemu' in p for p in d('kunit')):
-            problems.append(f"'make kunit' (UML) asks for QEMU: {d('kunit')}")
-        if any('aarch64' in p for p in d('checkpatch')):
-            problems.append("'make checkpatch' asks for a cross compiler")
-        if not re.search('qemu-system-arm.*qemu-system-x86.*qemu-efi-aarch64', ' '.join(d('smoke'))):
-            problems.append(f"'make smoke' does not ask for both QEMUs and the arm64 firmware: {d('smoke')}")
-        if not re.search('gcc-aarch64-linux-gnu.*qemu-system-arm', ' '.join(d('kunit', IOMMU_TEST_ARCH='arm64'))):
-            problems.append("'make kunit ARCH=arm64' does not ask for the cross compiler and QEMU")
-        # 'make deps' installs what any goal asks for, on any ARCH
-        everything = set(d('everything'))
-        for g in ('kunit', 'smoke', 'selftests', 'bench-mutate', 'bisect-check', 'allmod-check', 'checkpatch'):
-            for a in ('um', 'arm64', 'x86_64'):
-                for p in d(g, IOMMU_TEST_ARCH=a, IOMMU_TEST_BENCH_ARCH=a):
-                    if p not in everything:
-                        problems.append(f"'make deps' does not install {p}, which 'make {g} ARCH={a}' needs")
-        self.result('deps_asks_only_what_the_goal_needs', problems)
-
+    def stale_worktree(self):
         # a worktree whose git directory is gone (build/linux made again) is
         # made again, at base
         wt = os.path.join(self.build, 'selftest-worktree')
@@ -641,36 +603,6 @@ class Selftest:
         if mutations.suites_glob(self.tree, ['of_configure_twice_is_noop', 'race_configure_vs_iommu_registration']):
             problems.append('cases of two suites do not run every suite')
         self.result('mutation_cases_found_in_their_suites', problems)
-
-    def kill_time(self):
-        # bench-mutate's time to kill of a guest mutation: the failing
-        # trial's uptime, else the first report's time stamp; a passed boot
-        # and a QEMU crash are no kill
-        c = 'load.iommu_driver_load_race'
-        run = f'#  RUN           {c} ...'
-        files = {'trial': ([run, '# s.c:1:iommu_driver_load_race:trial 3 of 30 failed, at 57 s of uptime',
-                            f'not ok 1 {c}'], [f'not ok 1 {c}'], []),
-                 'report': ([run, '[   41.25] BUG: KASAN: slab-use-after-free in x', '[   50.00] later'], [],
-                            ['report the kernel log has a report']),
-                 'pass': ([run, '[   12.00] up', f'ok 1 {c}'], [f'ok 1 {c}'], []),
-                 'qemu': ([run, '[   12.00] up'], [], ['qemu-crash QEMU crashed'])}
-        for name, (log, kt, problems) in files.items():
-            for ext, lines in (('log', log), ('ktap', kt), ('problems', problems)):
-                self.write(f'kill-{name}.{ext}', ''.join(f'{line}\n' for line in lines))
-
-        def kill(name):
-            t = mutations.guest_kill_seconds(self.path(f'kill-{name}'))
-            return None if t is None else str(t)
-        problems = []
-        if kill('trial') != '57':
-            problems.append("the failing trial's uptime is not the time to kill")
-        if kill('report') != '41':
-            problems.append("the report's time stamp is not the time to kill")
-        if kill('pass') is not None:
-            problems.append('a boot that passed killed the mutation')
-        if kill('qemu') is not None:
-            problems.append('a QEMU crash killed the mutation')
-        self.result('bench_mutate_guest_time_to_kill', problems)
 
     def unit_tests(self):
         p = subprocess.run([sys.executable, '-m', 'unittest', 'discover', '-s', 'tests', '-t', '.'],
@@ -1018,21 +950,19 @@ class Selftest:
         real_before = self.real_tree_state()
         self.prepare_scratch()
         self.report_list = reports.read(os.path.join(self.top, 'tools/testing/selftests/iommu/kernel_reports.h'))
-        self.out.plan(58 + len(self.report_list))
+        self.out.plan(55 + len(self.report_list))
         self.kernel_src()
         self.broken_series()
         self.judge()
         self.smoke_guests()
         self.storm_guests()
         self.kernel_reports()
-        self.sanitizer()
         self.stale_tests()
         self.safety()
         self.interrupted()
-        self.deps()
+        self.stale_worktree()
         self.fixes()
         self.mutations()
-        self.kill_time()
         self.unit_tests()
         self.compressed_modules()
         self.foreign_tree()
