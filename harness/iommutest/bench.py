@@ -32,6 +32,7 @@ import sys
 import time
 
 from . import glue, guest, guests, known_defects, ktap, kunit_results, kunit_run, qemu_versions, storms, targets, tree
+from .glue import die
 from .mutations import guest_args
 
 CYCLES = re.compile(r'^(?:# )*.*:cycles in [0-9]+ s, ([0-9]+) ms of wall time: bind/unbind ([0-9]+), '
@@ -41,10 +42,6 @@ RACES = re.compile(r'^# .*:load races: ([0-9]+) of [0-9]+ in ')
 
 def knob(name, default=''):
     return os.environ.get(f'IOMMU_TEST_{name}') or default
-
-
-def die(msg, *hints):
-    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
 
 
 def spread(values):

@@ -23,6 +23,7 @@ import sys
 import tempfile
 
 from . import glue, lists, qemu_versions, targets
+from .glue import die, info, step
 
 BUILD = os.path.join(glue.TOP, 'build')
 # every goal builds a kernel or checks a tree. python3-ply, python3-git:
@@ -83,18 +84,6 @@ def installed(package):
     p = subprocess.run(['dpkg-query', '-W', '-f=${Status}', package], stdout=subprocess.PIPE,
                        stderr=subprocess.DEVNULL, text=True)
     return p.stdout.strip() == 'install ok installed'
-
-
-def die(msg, *hints):
-    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
-
-
-def step(msg):
-    print(f'==> {msg}', flush=True)
-
-
-def info(msg):
-    print(f'    {msg}', flush=True)
 
 
 def logged(name, cmd, cwd=None, env=None):

@@ -5,6 +5,7 @@ sourced."""
 
 import os
 import subprocess
+import sys
 
 TOP = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 LIB = os.path.join(TOP, 'harness', 'lib.sh')
@@ -19,3 +20,20 @@ def lib(code, *args, env=None, stdout=None, capture=False):
                           env=dict(os.environ, **(env or {})) if env is not None else None,
                           stdout=out, stderr=subprocess.STDOUT if (capture or stdout) else None,
                           text=True, errors='replace')
+
+
+def die(msg, *hints):
+    """Stop the run: what failed, then what to do, as lib.sh's die."""
+    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
+
+
+def step(msg):
+    print(f'==> {msg}', flush=True)
+
+
+def info(msg):
+    print(f'    {msg}', flush=True)
+
+
+def warn(msg):
+    print(f'WARNING: {msg}', file=sys.stderr, flush=True)

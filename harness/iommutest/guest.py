@@ -23,6 +23,7 @@ import shutil
 import subprocess
 
 from . import boot, glue, qemu_versions, targets
+from .glue import die
 
 QEMUS = os.path.join(glue.TOP, 'harness', 'qemu-versions')
 PATTERN_LINES = 2048
@@ -30,10 +31,6 @@ PATTERN_LINES = 2048
 
 def knob(name, default=''):
     return os.environ.get(f'IOMMU_TEST_{name}', default)
-
-
-def die(msg, *hints):
-    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
 
 
 def selected(qemus=None):
@@ -150,11 +147,12 @@ def cmdline(kernel, initrd, d, kind, machine, module, args):
     # the rings and buffers at guest-physical addresses, whatever the IOMMU
     # does. GUEST_DMA_BYPASS=1: without it, for the harness's own test that
     # the guest notices DMA that bypasses the IOMMU
-    platform = 'off' if knob('GUEST_DMA_BYPASS', '0') != '0' else 'on'
     disks = []
     for n in (0, 1):
         disks += ['-drive', f'if=none,id=disk{n},format=raw,readonly=on,file={d}/disk{n}.img',
-                  '-device', f'virtio-blk-pci,drive=disk{n},iommu_platform={platform},disable-legacy=on']
+                  '-device', f'virtio-blk-pci,drive=disk{n},iommu_platform=on,disable-legacy=on']
+    if knob('GUEST_DMA_BYPASS', '0') != '0':
+        disks = [a.replace('iommu_platform=on', 'iommu_platform=off') for a in disks]
     args = list(args)
     # a platform IOMMU, which must exist before the devices behind it
     if args[:1] == ['-device'] and len(args) > 1 and args[1].startswith(('intel-iommu', 'amd-iommu')):

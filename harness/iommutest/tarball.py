@@ -27,6 +27,7 @@ import sys
 import tarfile
 
 from . import glue, guest, targets
+from .glue import die
 
 RUN_SH = '''#!/bin/sh
 # Boots the iommu kselftest guest of this directory (written by the
@@ -39,10 +40,6 @@ while IFS= read -r a; do set -- "$@" "$a"; done <qemu.args
 while [ "$n" -gt 0 ]; do a=$1; shift; set -- "$@" "$a"; n=$((n - 1)); done
 exec "$@" -display none -monitor none -serial stdio -no-reboot
 '''
-
-
-def die(msg, *hints):
-    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
 
 
 def knob(name, default=''):

@@ -32,25 +32,10 @@ import tempfile
 import time
 
 from . import glue
+from .glue import die, info, step, warn
 
 TEST_DIRS = ['drivers/iommu/tests', 'drivers/base/test', 'tools/testing/selftests/iommu']
 HOOKUP = ['drivers/iommu/Kconfig', 'drivers/iommu/Makefile', 'drivers/base/test/Makefile']
-
-
-def die(msg, *hints):
-    raise SystemExit('\n'.join([f'ERROR: {msg}', *(f'       {h}' for h in hints)]))
-
-
-def info(msg):
-    print(f'    {msg}', flush=True)
-
-
-def step(msg):
-    print(f'==> {msg}', flush=True)
-
-
-def warn(msg):
-    print(f'WARNING: {msg}', file=sys.stderr, flush=True)
 
 
 def rel(path):
